@@ -1,0 +1,37 @@
+# Two commands set everything up: `make run` (demo site) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install system-deps lint check serve clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the product and its browser tests use (ffprobe, Chromium, a CJK font for
+# generated covers). Installed only when missing and when we may (root with apt-get).
+system-deps:
+	@bash scripts/system-deps.sh
+
+run: install system-deps
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@$(PY) manage.py demo_accounts
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install system-deps
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,40 @@
+"""Catalogue models: taxonomy snippets, accounts and the public page tree.
+
+Re-exported here so that `from catalogue.models import ResourcePage` keeps working as the
+package grows.
+"""
+
+from .accounts import ROLE_GROUP_NAMES, Role, UserProfile
+from .pages import (
+    CampaignPage,
+    HomePage,
+    ResourceFile,
+    ResourceGalleryImage,
+    ResourceIndexPage,
+    ResourcePage,
+    ThemePage,
+    TopicPage,
+)
+from .taxonomy import Grade, Region, ResourceType, School, Stage, Subject, Theme, Topic
+
+__all__ = [
+    "ROLE_GROUP_NAMES",
+    "CampaignPage",
+    "Grade",
+    "HomePage",
+    "Region",
+    "ResourceFile",
+    "ResourceGalleryImage",
+    "ResourceIndexPage",
+    "ResourcePage",
+    "ResourceType",
+    "Role",
+    "School",
+    "Stage",
+    "Subject",
+    "Theme",
+    "ThemePage",
+    "Topic",
+    "TopicPage",
+    "UserProfile",
+]

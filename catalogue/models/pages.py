@@ -1,0 +1,363 @@
+"""The public page tree.
+
+    HomePage
+    ├── ThemePage (one per Theme)          └── TopicPage (one per Topic)
+    ├── CampaignPage (one per year)        └── ResourcePage (local resources of that campaign)
+    └── ResourceIndexPage (国家优质资源)     └── ResourcePage (links to national-platform resources)
+
+Theme and topic pages list resources by their taxonomy fields, not by tree position, so a
+resource lives under its campaign and appears on its theme's and topic's pages.
+"""
+
+import re
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .taxonomy import Grade, Region, ResourceType, School, Stage, Subject, Theme, Topic
+
+RESOURCES_PER_PAGE = 12
+
+
+def live_resources():
+    """Every resource the public may see: live, published, not under a private section."""
+    return (
+        ResourcePage.objects.live()
+        .public()
+        .select_related("theme", "topic", "stage", "resource_type", "region", "school", "cover_image")
+        .prefetch_related("subjects")
+    )
+
+
+def filter_resources(queryset, params):
+    """Apply the listing filters a visitor picks (subject / stage / type, by id)."""
+    chosen = {}
+    for key, field in (("subject", "subjects"), ("stage", "stage"), ("type", "resource_type")):
+        value = params.get(key, "")
+        if value.isdigit():
+            queryset = queryset.filter(**{f"{field}__id": int(value)})
+            chosen[key] = int(value)
+    return queryset.distinct(), chosen
+
+
+def paginate(request, queryset):
+    paginator = Paginator(queryset, RESOURCES_PER_PAGE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+class ListingMixin:
+    """Context for pages that list resources with the subject/stage/type filters.
+
+    Each listing page defines `resource_queryset()`, its base set of live resources.
+    """
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        queryset, chosen = filter_resources(self.resource_queryset(), request.GET)
+        context["resources"] = paginate(request, queryset.order_by("-first_published_at", "-id"))
+        context["chosen"] = chosen
+        context["subjects"] = Subject.objects.all()
+        context["stages"] = Stage.objects.all()
+        context["resource_types"] = ResourceType.objects.all()
+        return context
+
+
+class HomePage(Page):
+    intro = models.TextField(_("首页导语"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["catalogue.ThemePage", "catalogue.CampaignPage", "catalogue.ResourceIndexPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("首页")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        resources = live_resources()
+        context["theme_pages"] = (
+            ThemePage.objects.live().public().child_of(self).select_related("theme").order_by("theme__sort_order")
+        )
+        context["latest"] = resources.order_by("-first_published_at", "-id")[:8]
+        context["most_visited"] = resources.filter(view_count__gt=0).order_by("-view_count", "-id")[:8]
+        context["campaigns"] = CampaignPage.objects.live().public().order_by("-year")[:3]
+        context["national"] = resources.filter(source=ResourcePage.Source.NATIONAL)[:4]
+        context["resource_total"] = resources.count()
+        return context
+
+
+class ThemePage(ListingMixin, Page):
+    theme = models.OneToOneField(Theme, verbose_name=_("主题"), on_delete=models.PROTECT, related_name="page")
+    intro = RichTextField(_("导语"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("theme"), FieldPanel("intro")]
+    parent_page_types = ["catalogue.HomePage"]
+    subpage_types = ["catalogue.TopicPage"]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    api_fields = [APIField("theme"), APIField("intro")]
+
+    class Meta:
+        verbose_name = _("主题页")
+
+    def resource_queryset(self):
+        return live_resources().filter(theme=self.theme)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["topic_pages"] = (
+            TopicPage.objects.live().public().child_of(self).select_related("topic").order_by("topic__sort_order")
+        )
+        return context
+
+
+class TopicPage(ListingMixin, Page):
+    topic = models.OneToOneField(Topic, verbose_name=_("专题"), on_delete=models.PROTECT, related_name="page")
+    intro = RichTextField(_("导语"), blank=True, features=["bold", "italic", "link"])
+    banner_image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("题图"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("topic"), FieldPanel("intro"), FieldPanel("banner_image")]
+    parent_page_types = ["catalogue.ThemePage"]
+    subpage_types = []
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    api_fields = [APIField("topic"), APIField("intro")]
+
+    class Meta:
+        verbose_name = _("专题页")
+
+    def resource_queryset(self):
+        return live_resources().filter(topic=self.topic)
+
+
+class CampaignPage(ListingMixin, Page):
+    year = models.PositiveIntegerField(_("年度"), unique=True)
+    opens_on = models.DateField(_("征集开始日期"))
+    closes_on = models.DateField(_("征集截止日期"))
+    themes = ParentalManyToManyField(Theme, verbose_name=_("开放主题"), blank=True, related_name="campaigns")
+    intro = RichTextField(_("活动通知"), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("year"),
+        FieldRowPanel([FieldPanel("opens_on"), FieldPanel("closes_on")], heading=_("征集时间")),
+        FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("intro"),
+    ]
+    parent_page_types = ["catalogue.HomePage"]
+    subpage_types = ["catalogue.ResourcePage"]
+    api_fields = [APIField("year"), APIField("opens_on"), APIField("closes_on"), APIField("intro")]
+
+    class Meta:
+        verbose_name = _("征集活动")
+        verbose_name_plural = _("征集活动")
+
+    def is_open_on(self, day) -> bool:
+        return self.opens_on <= day <= self.closes_on
+
+    @property
+    def is_open(self) -> bool:
+        return self.is_open_on(timezone.localdate())
+
+    def resource_queryset(self):
+        return live_resources().child_of(self)
+
+
+class ResourceIndexPage(ListingMixin, Page):
+    """A section of resources not tied to a campaign: links to national-platform resources."""
+
+    intro = RichTextField(_("导语"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["catalogue.HomePage"]
+    subpage_types = ["catalogue.ResourcePage"]
+
+    class Meta:
+        verbose_name = _("资源栏目")
+
+    def resource_queryset(self):
+        return live_resources().child_of(self)
+
+
+class ResourcePage(Page):
+    class Source(models.TextChoices):
+        LOCAL = "local", _("地方特色资源")
+        NATIONAL = "national", _("国家优质资源")
+
+    class Licence(models.TextChoices):
+        PLATFORM = "platform", _("原创作品，授权本资源库用于非商业教学")
+        CC_BY_NC = "cc-by-nc", _("知识共享 署名-非商业性使用 4.0")
+        NATIONAL = "national", _("国家平台资源，按原平台许可使用")
+
+    external_id = models.CharField(_("外部编号"), max_length=80, unique=True, null=True, blank=True, editable=False)
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices, default=Source.LOCAL)
+    description = RichTextField(_("资源简介"), features=["bold", "italic", "ol", "ul", "link"])
+    theme = models.ForeignKey(Theme, verbose_name=_("主题"), on_delete=models.PROTECT, related_name="resources")
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("专题"), null=True, blank=True, on_delete=models.PROTECT, related_name="resources"
+    )
+    subjects = ParentalManyToManyField(Subject, verbose_name=_("学科"), related_name="resources")
+    stage = models.ForeignKey(Stage, verbose_name=_("学段"), on_delete=models.PROTECT, related_name="resources")
+    grades = ParentalManyToManyField(Grade, verbose_name=_("年级"), blank=True, related_name="resources")
+    resource_type = models.ForeignKey(
+        ResourceType, verbose_name=_("资源类型"), on_delete=models.PROTECT, related_name="resources"
+    )
+    external_url = models.URLField(_("外部链接"), max_length=500, blank=True)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("封面图"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    authors = models.CharField(_("作者"), max_length=200, help_text=_("多位作者用顿号或逗号分隔"))
+    co_authors = models.CharField(_("合作者"), max_length=300, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("县（区）"), null=True, blank=True, on_delete=models.PROTECT, related_name="resources"
+    )
+    school = models.ForeignKey(
+        School, verbose_name=_("学校"), null=True, blank=True, on_delete=models.PROTECT, related_name="resources"
+    )
+    year = models.PositiveIntegerField(_("年度"))
+    licence = models.CharField(_("授权声明"), max_length=20, choices=Licence.choices, default=Licence.PLATFORM)
+    licence_confirmed = models.BooleanField(
+        _("本人承诺资源为原创或已获授权，不侵犯他人著作权"), default=False
+    )
+    # Written by other apps through services (review: award and score; indicators: counts), never
+    # edited by hand: they are denormalised so listings can sort without a join across apps.
+    award = models.CharField(_("获奖等级"), max_length=20, blank=True, editable=False)
+    final_score = models.DecimalField(
+        _("评审得分"), max_digits=5, decimal_places=2, null=True, blank=True, editable=False
+    )
+    view_count = models.PositiveIntegerField(_("浏览次数"), default=0, editable=False)
+    download_count = models.PositiveIntegerField(_("下载次数"), default=0, editable=False)
+    play_count = models.PositiveIntegerField(_("播放次数"), default=0, editable=False)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("theme"), FieldPanel("topic")]),
+                FieldPanel("subjects", widget=forms.CheckboxSelectMultiple),
+                FieldRowPanel([FieldPanel("stage"), FieldPanel("resource_type")]),
+                FieldPanel("grades", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading=_("分类"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("cover_image"), InlinePanel("files", label=_("资源文件")), FieldPanel("external_url")],
+            heading=_("文件与链接"),
+        ),
+        InlinePanel("gallery_images", label=_("图集")),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("authors"), FieldPanel("co_authors")]),
+                FieldRowPanel([FieldPanel("region"), FieldPanel("school")]),
+                FieldRowPanel([FieldPanel("year"), FieldPanel("source")]),
+                FieldPanel("licence"),
+                FieldPanel("licence_confirmed"),
+            ],
+            heading=_("作者与授权"),
+        ),
+    ]
+    parent_page_types = ["catalogue.CampaignPage", "catalogue.ResourceIndexPage"]
+    subpage_types = []
+    search_fields = Page.search_fields + [
+        index.SearchField("description"),
+        index.SearchField("authors"),
+        index.RelatedFields("topic", [index.SearchField("name")]),
+        index.RelatedFields("theme", [index.SearchField("name")]),
+        index.FilterField("theme"),
+        index.FilterField("topic"),
+        index.FilterField("stage"),
+        index.FilterField("resource_type"),
+        index.FilterField("region"),
+        index.FilterField("year"),
+    ]
+    api_fields = [
+        APIField("description"),
+        APIField("source"),
+        APIField("theme"),
+        APIField("topic"),
+        APIField("subjects"),
+        APIField("stage"),
+        APIField("grades"),
+        APIField("resource_type"),
+        APIField("external_url"),
+        APIField("cover_image"),
+        APIField("authors"),
+        APIField("co_authors"),
+        APIField("region"),
+        APIField("school"),
+        APIField("year"),
+        APIField("licence"),
+        APIField("award"),
+        APIField("view_count"),
+        APIField("download_count"),
+        APIField("files"),
+    ]
+
+    class Meta:
+        verbose_name = _("资源")
+        verbose_name_plural = _("资源")
+
+    @cached_property
+    def file_list(self):
+        return list(self.files.select_related("document").all())
+
+    @property
+    def videos(self):
+        return [f for f in self.file_list if f.kind == ResourceFile.Kind.VIDEO]
+
+    @property
+    def audios(self):
+        return [f for f in self.file_list if f.kind == ResourceFile.Kind.AUDIO]
+
+    @property
+    def documents(self):
+        return [f for f in self.file_list if f.kind == ResourceFile.Kind.DOCUMENT]
+
+    @property
+    def author_list(self):
+        return [a for a in re.split(r"[、，,;；\s]+", self.authors) if a]
+
+
+class ResourceFile(Orderable):
+    class Kind(models.TextChoices):
+        VIDEO = "video", _("视频")
+        AUDIO = "audio", _("音频")
+        DOCUMENT = "document", _("文档")
+
+    page = ParentalKey(ResourcePage, on_delete=models.CASCADE, related_name="files")
+    document = models.ForeignKey(
+        "wagtaildocs.Document", verbose_name=_("文件"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.DOCUMENT)
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+
+    panels = [FieldPanel("document"), FieldPanel("kind"), FieldPanel("caption")]
+    api_fields = [APIField("document"), APIField("kind"), APIField("caption")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("资源文件")
+
+    @property
+    def filename(self):
+        return self.document.filename
+
+
+class ResourceGalleryImage(Orderable):
+    page = ParentalKey(ResourcePage, on_delete=models.CASCADE, related_name="gallery_images")
+    image = models.ForeignKey("wagtailimages.Image", verbose_name=_("图片"), on_delete=models.CASCADE, related_name="+")
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+
+    panels = [FieldPanel("image"), FieldPanel("caption")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("图集图片")

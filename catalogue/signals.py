@@ -1,0 +1,10 @@
+"""Signals the catalogue sends so that other apps can react without the catalogue importing them.
+
+`resource_accessed` is sent for every public access to a live resource: the detail view
+(action "view") and a file download (action "download"). Media plays are reported by the
+player to the indicators app directly. Receivers must be fast: they run inside the request.
+"""
+
+from django.dispatch import Signal
+
+resource_accessed = Signal()  # kwargs: request, resource, action, file (ResourceFile or None)

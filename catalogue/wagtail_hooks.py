@@ -1,0 +1,129 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import CampaignPage, Grade, Region, ResourceType, School, Stage, Subject, Theme, Topic, UserProfile
+from .selectors import document_visible_to
+from .services import profile_set
+
+
+class ThemeViewSet(SnippetViewSet):
+    model = Theme
+    icon = "folder-open-inverse"
+    list_display = ["name", "slug", "sort_order"]
+
+
+class TopicViewSet(SnippetViewSet):
+    model = Topic
+    icon = "folder-inverse"
+    list_display = ["name", "theme", "place", "sort_order"]
+    list_filter = ["theme"]
+
+
+class SubjectViewSet(SnippetViewSet):
+    model = Subject
+    icon = "doc-full"
+    list_display = ["name", "sort_order"]
+
+
+class StageViewSet(SnippetViewSet):
+    model = Stage
+    icon = "list-ol"
+    list_display = ["name", "code", "sort_order"]
+
+
+class GradeViewSet(SnippetViewSet):
+    model = Grade
+    icon = "list-ul"
+    list_display = ["name", "stage", "sort_order"]
+    list_filter = ["stage"]
+
+
+class ResourceTypeViewSet(SnippetViewSet):
+    model = ResourceType
+    icon = "media"
+    list_display = ["name", "code", "sort_order"]
+
+
+class RegionViewSet(SnippetViewSet):
+    model = Region
+    icon = "site"
+    list_display = ["name", "code", "kind", "sort_order"]
+
+
+class SchoolViewSet(SnippetViewSet):
+    model = School
+    icon = "home"
+    list_display = ["name", "region", "stage_hint"]
+    list_filter = ["region"]
+    search_fields = ["name"]
+
+
+class TaxonomyGroup(SnippetViewSetGroup):
+    menu_label = _("分类体系")
+    menu_icon = "tag"
+    menu_order = 250
+    items = (
+        ThemeViewSet,
+        TopicViewSet,
+        SubjectViewSet,
+        StageViewSet,
+        GradeViewSet,
+        ResourceTypeViewSet,
+        RegionViewSet,
+        SchoolViewSet,
+    )
+
+
+class UserProfileViewSet(SnippetViewSet):
+    model = UserProfile
+    icon = "user"
+    menu_label = _("用户角色")
+    menu_order = 260
+    add_to_admin_menu = True
+    list_display = ["user", "display_name", "role", "region", "school"]
+    list_filter = ["role", "region"]
+    search_fields = ["display_name"]
+
+
+register_snippet(TaxonomyGroup)
+register_snippet(UserProfileViewSet)
+
+
+@hooks.register("before_serve_document")
+def guard_document(document, request):
+    """Documents of drafts are served only to users who may edit the resource that uses them."""
+    if not document_visible_to(request.user, document):
+        raise PermissionDenied
+
+
+@hooks.register("before_create_page")
+def refuse_closed_campaign(request, parent_page, page_class):
+    """Teachers add resources only while the campaign is open; admins may always add."""
+    from .models import ResourcePage
+
+    if page_class is not ResourcePage or request.user.is_superuser:
+        return None
+    if not isinstance(parent_page.specific, CampaignPage) or parent_page.permissions_for_user(request.user).can_publish():
+        return None
+    campaign = parent_page.specific
+    if not campaign.is_open:
+        messages.error(
+            request,
+            _("%(title)s 的征集时间为 %(opens)s 至 %(closes)s，当前不在征集期内，不能提交新资源。")
+            % {"title": campaign.title, "opens": campaign.opens_on, "closes": campaign.closes_on},
+        )
+        return redirect("wagtailadmin_explore", parent_page.id)
+    return None
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def sync_role_group(request, instance):
+    """Editing a profile's role in the admin moves the user into that role's permission group."""
+    if isinstance(instance, UserProfile):
+        profile_set(user=instance.user, role=instance.role, region=instance.region, school=instance.school)

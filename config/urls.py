@@ -1,0 +1,16 @@
+from django.urls import include, path, re_path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from catalogue import views as catalogue_views
+from catalogue.api import api_router
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("api/v2/", api_router.urls),
+    path("", include("catalogue.urls")),
+    re_path(r"^media/(?P<path>.+)$", catalogue_views.media, name="media"),
+    path("", include(wagtail_urls)),
+]

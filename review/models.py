@@ -1,0 +1,1 @@
+"""Models of this app: see docs/app-design.md for what it owns."""
