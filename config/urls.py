@@ -11,6 +11,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
     path("", include("catalogue.urls")),
+    path("", include("search.urls")),
+    path("", include("indicators.urls")),
+    path("", include("review.urls")),
     re_path(r"^media/(?P<path>.+)$", catalogue_views.media, name="media"),
     path("", include(wagtail_urls)),
 ]

@@ -24,6 +24,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from ..signals import resource_accessed
 from .taxonomy import Grade, Region, ResourceType, School, Stage, Subject, Theme, Topic
 
 RESOURCES_PER_PAGE = 12
@@ -306,6 +307,13 @@ class ResourcePage(Page):
     class Meta:
         verbose_name = _("资源")
         verbose_name_plural = _("资源")
+
+    def serve(self, request, *args, **kwargs):
+        # Previews go through serve_preview, not here: only real public views are announced.
+        response = super().serve(request, *args, **kwargs)
+        if request.method == "GET" and response.status_code == 200:
+            resource_accessed.send(sender=ResourcePage, request=request, resource=self, action="view", file=None)
+        return response
 
     @cached_property
     def file_list(self):
