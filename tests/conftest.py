@@ -6,8 +6,16 @@ from django.conf import settings
 
 @pytest.fixture(autouse=True)
 def _isolated_media(tmp_path, settings):
-    """Each test writes uploads under its own folder, so no test sees another's files."""
+    """Each test writes uploads under its own folder, so no test sees another's files.
+
+    Caches are cleared too: Wagtail caches renditions, and a rendition cached by an earlier test
+    would point at a file in that test's (deleted) media folder.
+    """
+    from django.core.cache import caches
+
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    for cache in caches.all():
+        cache.clear()
     yield
     shutil.rmtree(tmp_path / "media", ignore_errors=True)
 
