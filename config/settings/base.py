@@ -82,6 +82,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文")]
+# Gives the admin login password field a translatable label (see config/admin_forms.py).
+WAGTAILADMIN_USER_LOGIN_FORM = "config.admin_forms.LoginForm"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
