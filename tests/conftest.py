@@ -30,3 +30,14 @@ def site_pages(db):
 
 def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Transactional tests (browser tests with a live server, backups…) flush every table when they
+    end, which would delete the data our migrations create (home page, taxonomy, role groups).
+    Give each of them a serialized rollback, so the migrated state is restored for the next test."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}), append=False)
