@@ -32,6 +32,7 @@ from .models import (
     CampaignReview,
     CountyReviewTask,
     CountyReviewTaskState,
+    Criterion,
     CriterionScore,
     DocumentFingerprint,
     ExpertProfile,
@@ -44,6 +45,7 @@ from .models import (
     SelectionTaskState,
     Stage,
     Submission,
+    VetoItem,
 )
 from .models.workflow import role_of
 from .signals import submission_changed
@@ -112,9 +114,9 @@ def quality_standard_new_version(*, source: QualityStandard, user=None) -> Quali
         standard = QualityStandard(version=next_version, **fields)
         standard.save()
         for order, (name, points, description) in enumerate(criteria):
-            standard.criteria.create(name=name, max_points=points, description=description, sort_order=order)
+            Criterion.objects.create(standard=standard, name=name, max_points=points, description=description, sort_order=order)
         for order, (name, description) in enumerate(vetoes):
-            standard.veto_items.create(name=name, description=description, sort_order=order)
+            VetoItem.objects.create(standard=standard, name=name, description=description, sort_order=order)
         log(instance=standard, action="wagtail.create", user=user, data={"version": next_version})
     return standard
 

@@ -25,9 +25,10 @@ def people(db):
     )
 
 
-def good_files(title="微课") -> dict:
+def good_files(title="微课", colour="2a6f97") -> dict:
+    """A passing micro-lecture and cover; a different `colour` makes a different file (SHA-256)."""
     return {
-        "main_file": factories.upload(f"{title}.mp4", media.mp4(), "video/mp4"),
+        "main_file": factories.upload(f"{title}.mp4", media.mp4(colour=colour), "video/mp4"),
         "cover": factories.upload("cover.png", media.png(), "image/png"),
     }
 

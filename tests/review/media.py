@@ -17,12 +17,12 @@ def _ffmpeg(*args):
 
 
 @functools.cache
-def mp4(*, width=1280, height=720, fps=25, seconds=301, vcodec="libx264", acodec="aac", audio=True) -> bytes:
+def mp4(*, width=1280, height=720, fps=25, seconds=301, vcodec="libx264", acodec="aac", audio=True, colour="2a6f97") -> bytes:
     """An MP4 clip. Long clips are a 10-second clip looped with stream copy: cheap to make, tiny."""
-    name = f"{width}x{height}-{fps}-{seconds}-{vcodec}-{acodec}-{audio}.mp4"
+    name = f"{width}x{height}-{fps}-{seconds}-{vcodec}-{acodec}-{audio}-{colour}.mp4"
     clip = _DIR / f"clip-{name}"
     out = _DIR / name
-    inputs = ["-f", "lavfi", "-i", f"color=c=0x2a6f97:s={width}x{height}:r={fps}"]
+    inputs = ["-f", "lavfi", "-i", f"color=c=0x{colour}:s={width}x{height}:r={fps}"]
     if audio:
         inputs += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"]
     video_opts = ["-c:v", vcodec, "-pix_fmt", "yuv420p"] + (["-preset", "ultrafast", "-tune", "stillimage", "-crf", "51"] if vcodec == "libx264" else ["-q:v", "31"])
