@@ -86,9 +86,10 @@ def current_round_reviews(submission):
 ACTOR_LABELS = {Role.CITY_EXPERT: _("评审专家"), "system": _("系统")}
 
 
-def history_for(submission, viewer_access: str) -> list[dict]:
+def history_for(submission, viewer_access: str, *, reveal_scores: bool = False) -> list[dict]:
     """The submission's history from Wagtail's audit log. For the teacher (and anyone but the
-    campaign admin) an expert is shown only as "评审专家"; assignment entries are left out."""
+    campaign admin) an expert is shown only as "评审专家"; assignment entries are left out.
+    An expert who has not scored yet sees no other expert's score or comment (blind review)."""
     content_type = ContentType.objects.get_for_model(Submission)
     entries = ModelLogEntry.objects.filter(content_type=content_type, object_id=str(submission.pk)).select_related("user").order_by("timestamp", "id")
     rows = []
@@ -108,8 +109,13 @@ def history_for(submission, viewer_access: str) -> list[dict]:
         detail = data.get("reason") or data.get("comment") or ""
         if entry.action == "review.expert_score":
             # Individual scores stay with the reviewers; the teacher sees the comment.
-            detail = data.get("comment", "") if viewer_access in ("teacher", "county") else _("总分 %(t)s；%(c)s") % {"t": data.get("total"), "c": data.get("comment", "")}
-            if data.get("vetoes"):
+            if viewer_access == "expert" and not reveal_scores:
+                detail = ""
+            elif viewer_access in ("teacher", "county"):
+                detail = data.get("comment", "")
+            else:
+                detail = _("总分 %(t)s；%(c)s") % {"t": data.get("total"), "c": data.get("comment", "")}
+            if data.get("vetoes") and (viewer_access != "expert" or reveal_scores):
                 detail = _("否决项：%(v)s。") % {"v": "、".join(data["vetoes"])} + detail
         if entry.action == "review.expert_done":
             detail = _("最终得分 %(s)s") % {"s": data.get("final_score")}

@@ -258,7 +258,7 @@ def review_detail(request, pk):
         "gallery": list(page.gallery_images.all()),
         "access": access,
         "standard": standard,
-        "history": selectors.history_for(submission, access),
+        "history": selectors.history_for(submission, access, reveal_scores=access == "admin" or own_submitted),
         "own_review": own_review,
         # Blind review: an expert sees only their own scores (others only after submitting their own).
         "visible_reviews": reviews if access == "admin" else ([r for r in reviews if r.status == ExpertReview.Status.SUBMITTED] if own_submitted else []),
