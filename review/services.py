@@ -8,6 +8,7 @@ for the audit, while the page's workflow history and the teacher's history never
 
 import hashlib
 import logging
+import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
@@ -16,7 +17,6 @@ from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -270,7 +270,7 @@ def submission_save(*, teacher, data: dict, files: dict, submission: Submission 
             for upload in gallery
         ]
     if submission is None:
-        page.slug = f"s-{timezone.now():%Y%m%d%H%M%S}-{slugify(teacher.get_username())[:20] or 'teacher'}-{teacher.pk}"
+        page.slug = f"s{campaign.year}-{uuid.uuid4().hex[:12]}"
         campaign.add_child(instance=page)
         submission = Submission.objects.create(
             page=page, campaign=campaign, teacher=teacher, region_id=profile.region_id, school_id=profile.school_id
@@ -331,7 +331,8 @@ def _duplicates(submission, page) -> list[str]:
         fingerprint = _fingerprint(resource_file.document)
         # Documents uploaded outside review (imports, the admin) are fingerprinted on demand,
         # only when their size matches: hashing is then rare.
-        for candidate in get_document_model().objects.filter(file_size=fingerprint.size, fingerprint__isnull=True).exclude(pk=resource_file.document_id):
+        unhashed = get_document_model().objects.filter(fingerprint__isnull=True).filter(Q(file_size=fingerprint.size) | Q(file_size__isnull=True))
+        for candidate in unhashed.exclude(pk=resource_file.document_id):
             _fingerprint(candidate)
         same = DocumentFingerprint.objects.filter(sha256=fingerprint.sha256).exclude(document_id=resource_file.document_id)
         pages = ResourcePage.objects.filter(files__document__in=same.values("document")).exclude(pk=page.pk).distinct()
