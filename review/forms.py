@@ -118,7 +118,9 @@ class ExpertScoreForm(forms.Form):
                 help_text=criterion.description,
                 widget=forms.NumberInput(attrs={"step": "0.5", "class": "score-input", "data-max": criterion.max_points}),
             )
-            self.fields[f"note_{criterion.pk}"] = forms.CharField(label=_("说明"), required=False, max_length=500)
+            self.fields[f"note_{criterion.pk}"] = forms.CharField(
+                label=_("说明"), required=False, max_length=500, widget=forms.TextInput(attrs={"placeholder": _("扣分说明（可选）")})
+            )
 
     def rows(self):
         return [(c, self[f"score_{c.pk}"], self[f"note_{c.pk}"]) for c in self.criteria]

@@ -174,7 +174,7 @@ def test_editing_the_standard_creates_a_new_version_and_keeps_closed_scores(peop
     form = response.context["form"]
     data = _post_data(form)
     # Re-weight: 地方特色 20, 创新性/艺术性 10.
-    for prefix, name, points in _criteria_rows(form):
+    for prefix, name, _points in _criteria_rows(form):
         if name == "地方特色":
             data[f"{prefix}-max_points"] = "20"
         if name == "创新性/艺术性":
