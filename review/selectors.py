@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import registry as log_registry
@@ -135,7 +136,7 @@ def ranking(campaign, params=None):
     status = params.get("status") or ""
     if status in Stage.values:
         qs = qs.filter(status=status)
-    return qs.distinct().order_by("-final_score", "submitted_at", "id")
+    return qs.distinct().order_by(F("final_score").desc(nulls_last=True), "submitted_at", "id")
 
 
 def criterion_means(submission) -> dict:
