@@ -178,3 +178,19 @@ def test_teacher_is_sent_to_the_guided_form_from_wagtails_editor(client, people)
     _login(client, people.teacher)
     response = client.get(f"/admin/pages/{draft.page_id}/edit/")
     assert response.status_code == 302 and response["Location"] == f"/submit/{draft.pk}/edit/"
+
+
+def test_wagtail_dashboard_lists_what_each_reviewer_may_moderate(client, people, submitted):
+    """Wagtail's own "awaiting your review" panel uses our tasks' scope rules."""
+    _login(client, people.reviewer)
+    assert submitted.title in client.get("/admin/").content.decode()
+    _login(client, people.reviewer2)
+    assert submitted.title not in client.get("/admin/").content.decode()
+    services.county_decide(submission=submitted, user=people.reviewer, decision="approve")
+    assigned = ExpertReview.objects.filter(submission=submitted).first().expert
+    _login(client, assigned)
+    assert client.get("/admin/").status_code == 200
+    from wagtail.models import TaskState
+
+    assert TaskState.objects.reviewable_by(assigned).filter(workflow_state__object_id=str(submitted.page_id)).exists()
+    assert not TaskState.objects.reviewable_by(people.teacher).exists()
