@@ -46,7 +46,8 @@ def main():
         subprocess.run(ff + ["-stream_loop", "30", "-i", str(clip), "-c", "copy", "-t", "301", str(video)], check=True)
         size = video.stat().st_size
         print(f"video: 1280x720 25 fps H.264+AAC, 301 s, {size / 1024 ** 2:.1f} MB")
-        timed("content sniffing (magic bytes)", lambda: checks.sniff(video), repeat=20)
+        best = min(_once(lambda: checks.sniff(video)) for _ in range(200))
+        print(f"{'content sniffing (magic bytes)':<55} {best * 1e6:8.1f} µs (best of 200)")
         timed("ffprobe (one call)", lambda: checks.ffprobe(video))
         timed("all video checks (sniff + ffprobe + rules)", lambda: checks.check_video(video, "lesson.mp4", size, standard))
 
