@@ -368,7 +368,9 @@ def _submit(*, submission: Submission, user) -> Submission:
     if submission.status not in (Stage.DRAFT, Stage.RETURNED):
         raise SubmissionError(_("作品已提交，正在评审中。"))
     campaign = submission.campaign
-    if not campaign.is_open:
+    # The window applies to entering the campaign; work returned for revision during the review
+    # (which usually runs after the closing date) may always be resubmitted.
+    if submission.status == Stage.DRAFT and not campaign.is_open:
         raise SubmissionError(
             _("“%(c)s”的征集时间为 %(a)s 至 %(b)s，现在不在征集时间内，不能提交。草稿已为您保存。")
             % {"c": campaign.title, "a": campaign.opens_on, "b": campaign.closes_on}

@@ -25,7 +25,8 @@ def _login(browser, live_server, username, next_url):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"**{next_url}")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    assert page.url == f"{live_server.url}{next_url}"
     return page
 
 
@@ -36,6 +37,7 @@ def test_campaign_runs_end_to_end_for_all_five_roles(live_server, browser, site_
     for name, school in (("expert1", "驻马店市第一高级中学"), ("expert2", "驻马店市实验小学")):
         factories.user(Role.CITY_EXPERT, username=name, region="市直", school=school)
     factories.user(Role.RESOURCE_ADMIN, username="ziyuan", region=None)
+    factories.user(Role.STUDENT, username="student", region="遂平县", school="遂平县第一初级中学")
 
     # 1. The teacher fills the guided form and uploads with the progress bar.
     teacher = _login(browser, live_server, "teacher", "/submit/new/")
@@ -93,9 +95,8 @@ def test_campaign_runs_end_to_end_for_all_five_roles(live_server, browser, site_
     assert "已入库发布" in body and "一等奖" in body and "选题有地方特色" in body
     assert "expert1" not in body and "expert2" not in body
 
-    # 5. A student (anonymous visitor) finds it on the 嵖岈山 topic page.
-    student = browser.new_context(locale="zh-CN").new_page()
-    student.goto(live_server.url + "/")
+    # 5. A student finds it on the 嵖岈山 topic page.
+    student = _login(browser, live_server, "student", "/")
     student.get_by_role("link", name="嵖岈山", exact=True).first.click()
     student.wait_for_url("**/natural-scenery/chayashan/")
     student.get_by_role("link", name=TITLE).first.click()

@@ -102,6 +102,14 @@ def test_closed_campaign_refuses_submission_and_keeps_the_draft(people):
     assert Submission.objects.get(pk=draft.pk).title == "改过的标题"
 
 
+def test_returned_work_may_be_resubmitted_after_the_closing_date(people, submitted):
+    services.county_decide(submission=submitted, user=people.reviewer, decision="reject", reason="请补充字幕")
+    campaign = people.campaign
+    campaign.closes_on = datetime.date.today() - datetime.timedelta(days=1)
+    campaign.save_revision().publish()
+    assert services.submission_submit(submission=submitted, user=people.teacher).status == Stage.COUNTY_REVIEW
+
+
 def test_same_file_already_submitted_is_refused_naming_the_resource(people):
     first = factories.submission(teacher=people.teacher2, files=good_files(), title="驿城｜老乐山微课")
     services.submission_submit(submission=first, user=people.teacher2)
