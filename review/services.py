@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.log_actions import log
-from wagtail.models import Collection, Workflow, WorkflowPage, WorkflowTask
+from wagtail.models import Collection, Workflow, WorkflowTask
 
 from catalogue.models import CampaignPage, ResourceFile, ResourceGalleryImage, ResourcePage, Role
 from catalogue.services import plain_text_to_rich_text
@@ -92,8 +92,9 @@ def campaign_review_ensure(*, campaign: CampaignPage) -> CampaignReview:
         if standard is None:
             raise ValidationError(_("尚未设置质量标准，请管理员先在后台“质量标准”中创建。"))
         settings_row = CampaignReview.objects.create(campaign=campaign, standard=standard)
-    workflow = review_workflow_ensure()
-    WorkflowPage.objects.get_or_create(page=campaign, defaults={"workflow": workflow})
+    # The workflow is started by `submission_submit` only, never assigned to the campaign page:
+    # a page made outside the guided form must not enter a review that has no Submission.
+    review_workflow_ensure()
     return settings_row
 
 
@@ -277,6 +278,9 @@ def submission_save(*, teacher, data: dict, files: dict, submission: Submission 
         )
         log(instance=submission, action="review.create", user=teacher, data={"title": title})
     else:
+        # Until publication the page row is the draft: keep it (taxonomy, files) in step with the
+        # latest revision, so listings, filters and the duplicate guard read current values.
+        page.save(clean=False)
         log(instance=submission, action="review.edit", user=teacher, data={"title": title})
     page.save_revision(user=teacher, log_action=False, clean=False)
     submission.save(update_fields=["updated_at"])

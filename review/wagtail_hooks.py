@@ -11,7 +11,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet, SnippetViewSetGroup
 
-from catalogue.models import CampaignPage, ResourcePage, Role
+from catalogue.models import ResourcePage, Role
 
 from . import admin_views, services
 from .models import CampaignReview, ExpertProfile, QualityStandard, Submission
@@ -115,13 +115,6 @@ def teachers_edit_submissions_in_the_form(request, page):
         submission = Submission.objects.filter(page_id=page.pk).first()
         if submission is not None:
             return redirect("review:submit_edit", pk=submission.pk)
-    return None
-
-
-@hooks.register("before_create_page")
-def teachers_create_submissions_in_the_form(request, parent_page, page_class):
-    if page_class is ResourcePage and isinstance(parent_page.specific, CampaignPage) and role_of(request.user) == Role.TEACHER:
-        return redirect("review:submit_new")
     return None
 
 
