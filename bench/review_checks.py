@@ -41,15 +41,41 @@ def main():
         tmp = Path(tmp)
         clip, video = tmp / "clip.mp4", tmp / "lesson.mp4"
         ff = ["ffmpeg", "-v", "error", "-y"]
-        subprocess.run(ff + ["-f", "lavfi", "-i", "testsrc2=s=1280x720:r=25", "-f", "lavfi", "-i", "sine=f=440", "-t", "10",
-                             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(clip)], check=True)
+        subprocess.run(
+            ff
+            + [
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=s=1280x720:r=25",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=f=440",
+                "-t",
+                "10",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                str(clip),
+            ],
+            check=True,
+        )
         subprocess.run(ff + ["-stream_loop", "30", "-i", str(clip), "-c", "copy", "-t", "301", str(video)], check=True)
         size = video.stat().st_size
-        print(f"video: 1280x720 25 fps H.264+AAC, 301 s, {size / 1024 ** 2:.1f} MB")
+        print(f"video: 1280x720 25 fps H.264+AAC, 301 s, {size / 1024**2:.1f} MB")
         best = min(_once(lambda: checks.sniff(video)) for _ in range(200))
         print(f"{'content sniffing (magic bytes)':<55} {best * 1e6:8.1f} µs (best of 200)")
         timed("ffprobe (one call)", lambda: checks.ffprobe(video))
-        timed("all video checks (sniff + ffprobe + rules)", lambda: checks.check_video(video, "lesson.mp4", size, standard))
+        timed(
+            "all video checks (sniff + ffprobe + rules)",
+            lambda: checks.check_video(video, "lesson.mp4", size, standard),
+        )
 
         big = tmp / "big.bin"
         with open(big, "wb") as fh:

@@ -24,4 +24,6 @@ def report_index(request):
                 "published": counts.filter(status=Stage.PUBLISHED).count(),
             }
         )
-    return TemplateResponse(request, "review/admin/report_index.html", {"campaigns": campaigns, "header_title": "征集评审报表"})
+    return TemplateResponse(
+        request, "review/admin/report_index.html", {"campaigns": campaigns, "header_title": "征集评审报表"}
+    )

@@ -40,7 +40,15 @@ KIND_NAMES = {
     "empty": "空文件",
     "unknown": "无法识别的文件",
 }
-CODEC_NAMES = {"h264": "H.264", "hevc": "H.265/HEVC", "mpeg4": "MPEG-4 Part 2", "aac": "AAC", "mp3": "MP3", "vp9": "VP9", "av1": "AV1"}
+CODEC_NAMES = {
+    "h264": "H.264",
+    "hevc": "H.265/HEVC",
+    "mpeg4": "MPEG-4 Part 2",
+    "aac": "AAC",
+    "mp3": "MP3",
+    "vp9": "VP9",
+    "av1": "AV1",
+}
 
 
 @dataclass
@@ -139,8 +147,8 @@ def _minutes_seconds(seconds: float) -> str:
 
 def _size_text(size: int) -> str:
     if size >= 1024**3:
-        return f"{size / 1024 ** 3:.2f} GB"
-    return f"{size / 1024 ** 2:.1f} MB"
+        return f"{size / 1024**3:.2f} GB"
+    return f"{size / 1024**2:.1f} MB"
 
 
 def _codec(name: str) -> str:
@@ -153,7 +161,9 @@ def _codec_list(names) -> str:
 
 def _type_check(name, kind, allowed, what) -> Check:
     if kind == "empty":
-        return Check(name, "empty", HARD, False, _("《%(f)s》是空文件（0 字节），请重新选择正确的文件上传。") % {"f": name})
+        return Check(
+            name, "empty", HARD, False, _("《%(f)s》是空文件（0 字节），请重新选择正确的文件上传。") % {"f": name}
+        )
     if kind in allowed:
         return Check(name, "type", HARD, True, _("《%(f)s》文件类型：%(k)s") % {"f": name, "k": KIND_NAMES[kind]})
     return Check(
@@ -161,7 +171,9 @@ def _type_check(name, kind, allowed, what) -> Check:
         "type",
         HARD,
         False,
-        _("《%(f)s》的实际内容是%(k)s，不是%(what)s。请上传 %(allowed)s 格式的文件（文件类型按内容识别，改扩展名无效）。")
+        _(
+            "《%(f)s》的实际内容是%(k)s，不是%(what)s。请上传 %(allowed)s 格式的文件（文件类型按内容识别，改扩展名无效）。"
+        )
         % {"f": name, "k": KIND_NAMES.get(kind, kind), "what": what, "allowed": "/".join(a.upper() for a in allowed)},
     )
 
@@ -175,15 +187,39 @@ def check_video(path, name: str, size: int, standard) -> list[Check]:
         return checks
     max_bytes = standard.video_max_mb * 1024 * 1024
     checks.append(
-        Check(name, "size", HARD, True, _("视频大小 %(s)s（上限 %(max)d MB）") % {"s": _size_text(size), "max": standard.video_max_mb})
+        Check(
+            name,
+            "size",
+            HARD,
+            True,
+            _("视频大小 %(s)s（上限 %(max)d MB）") % {"s": _size_text(size), "max": standard.video_max_mb},
+        )
         if size <= max_bytes
-        else Check(name, "size", HARD, False, _("视频大小 %(s)s，超过上限 %(max)d MB，请压缩后重新上传。") % {"s": _size_text(size), "max": standard.video_max_mb})
+        else Check(
+            name,
+            "size",
+            HARD,
+            False,
+            _("视频大小 %(s)s，超过上限 %(max)d MB，请压缩后重新上传。")
+            % {"s": _size_text(size), "max": standard.video_max_mb},
+        )
     )
     probe = ffprobe(path)
     streams = (probe or {}).get("streams") or []
-    video = next((s for s in streams if s.get("codec_type") == "video" and not (s.get("disposition") or {}).get("attached_pic")), None)
+    video = next(
+        (s for s in streams if s.get("codec_type") == "video" and not (s.get("disposition") or {}).get("attached_pic")),
+        None,
+    )
     if probe is None or video is None:
-        checks.append(Check(name, "probe", HARD, False, _("《%(f)s》无法读取视频画面，文件可能已损坏，请重新导出后上传。") % {"f": name}))
+        checks.append(
+            Check(
+                name,
+                "probe",
+                HARD,
+                False,
+                _("《%(f)s》无法读取视频画面，文件可能已损坏，请重新导出后上传。") % {"f": name},
+            )
+        )
         return checks
     codecs = standard.split(standard.video_codecs)
     codec = video.get("codec_name", "")
@@ -195,7 +231,8 @@ def check_video(path, name: str, size: int, standard) -> list[Check]:
             "video_codec",
             HARD,
             False,
-            _("视频编码为 %(c)s，要求 %(want)s。请用视频软件导出为 MP4（%(want)s 编码）后重新上传。") % {"c": _codec(codec), "want": _codec_list(codecs)},
+            _("视频编码为 %(c)s，要求 %(want)s。请用视频软件导出为 MP4（%(want)s 编码）后重新上传。")
+            % {"c": _codec(codec), "want": _codec_list(codecs)},
         )
     )
     width, height = int(video.get("width") or 0), int(video.get("height") or 0)
@@ -206,7 +243,13 @@ def check_video(path, name: str, size: int, standard) -> list[Check]:
     checks.append(
         Check(name, "resolution", HARD, True, _("视频分辨率 %(w)d×%(h)d") % {"w": width, "h": height})
         if ok
-        else Check(name, "resolution", HARD, False, _("视频分辨率 %(w)d×%(h)d，低于要求的 %(want)s") % {"w": width, "h": height, "want": want})
+        else Check(
+            name,
+            "resolution",
+            HARD,
+            False,
+            _("视频分辨率 %(w)d×%(h)d，低于要求的 %(want)s") % {"w": width, "h": height, "want": want},
+        )
     )
     # The nominal rate; the average one drifts on concatenated or variable-rate files.
     fps = _fraction(video.get("r_frame_rate")) or _fraction(video.get("avg_frame_rate"))
@@ -214,29 +257,63 @@ def check_video(path, name: str, size: int, standard) -> list[Check]:
     checks.append(
         Check(name, "fps", SOFT, fps + 0.05 >= min_fps, _("视频帧率 %(f).2g fps") % {"f": fps})
         if fps + 0.05 >= min_fps
-        else Check(name, "fps", SOFT, False, _("视频帧率 %(f).3g fps，低于建议的 %(min).3g fps，画面可能不够流畅") % {"f": fps, "min": min_fps})
+        else Check(
+            name,
+            "fps",
+            SOFT,
+            False,
+            _("视频帧率 %(f).3g fps，低于建议的 %(min).3g fps，画面可能不够流畅") % {"f": fps, "min": min_fps},
+        )
     )
     duration = float((probe.get("format") or {}).get("duration") or video.get("duration") or 0)
     low, high = float(standard.video_min_minutes) * 60, float(standard.video_max_minutes) * 60
-    span = _("%(lo)s–%(hi)s 分钟") % {"lo": f"{standard.video_min_minutes.normalize():f}", "hi": f"{standard.video_max_minutes.normalize():f}"}
+    span = _("%(lo)s–%(hi)s 分钟") % {
+        "lo": f"{standard.video_min_minutes.normalize():f}",
+        "hi": f"{standard.video_max_minutes.normalize():f}",
+    }
     checks.append(
         Check(name, "duration", HARD, True, _("视频时长 %(d)s") % {"d": _minutes_seconds(duration)})
         if low <= duration <= high
-        else Check(name, "duration", HARD, False, _("视频时长 %(d)s，不在要求的 %(span)s之内") % {"d": _minutes_seconds(duration), "span": span})
+        else Check(
+            name,
+            "duration",
+            HARD,
+            False,
+            _("视频时长 %(d)s，不在要求的 %(span)s之内") % {"d": _minutes_seconds(duration), "span": span},
+        )
     )
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
     audio_codecs = standard.split(standard.video_audio_codecs)
     if audio is None:
-        checks.append(Check(name, "audio_codec", HARD, False, _("视频没有声音轨道，要求带 %(want)s 音频（微课需要讲解配音）") % {"want": _codec_list(audio_codecs)}))
+        checks.append(
+            Check(
+                name,
+                "audio_codec",
+                HARD,
+                False,
+                _("视频没有声音轨道，要求带 %(want)s 音频（微课需要讲解配音）") % {"want": _codec_list(audio_codecs)},
+            )
+        )
     elif audio.get("codec_name") not in audio_codecs:
         checks.append(
-            Check(name, "audio_codec", HARD, False, _("视频的音频编码为 %(c)s，要求 %(want)s，请重新导出") % {"c": _codec(audio.get("codec_name")), "want": _codec_list(audio_codecs)})
+            Check(
+                name,
+                "audio_codec",
+                HARD,
+                False,
+                _("视频的音频编码为 %(c)s，要求 %(want)s，请重新导出")
+                % {"c": _codec(audio.get("codec_name")), "want": _codec_list(audio_codecs)},
+            )
         )
     else:
-        checks.append(Check(name, "audio_codec", HARD, True, _("音频编码 %(c)s") % {"c": _codec(audio.get("codec_name"))}))
+        checks.append(
+            Check(name, "audio_codec", HARD, True, _("音频编码 %(c)s") % {"c": _codec(audio.get("codec_name"))})
+        )
     bitrate = int((probe.get("format") or {}).get("bit_rate") or 0)
     if bitrate and bitrate < 300_000:
-        checks.append(Check(name, "bitrate", SOFT, False, _("视频码率约 %(k)d kbps，偏低，画面可能模糊") % {"k": bitrate // 1000}))
+        checks.append(
+            Check(name, "bitrate", SOFT, False, _("视频码率约 %(k)d kbps，偏低，画面可能模糊") % {"k": bitrate // 1000})
+        )
     return checks
 
 
@@ -252,20 +329,37 @@ def check_audio(path, name: str, size: int, standard) -> list[Check]:
     streams = (probe or {}).get("streams") or []
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
     if audio is None:
-        checks.append(Check(name, "probe", HARD, False, _("《%(f)s》无法读取音频，文件可能已损坏，请重新导出后上传。") % {"f": name}))
+        checks.append(
+            Check(
+                name, "probe", HARD, False, _("《%(f)s》无法读取音频，文件可能已损坏，请重新导出后上传。") % {"f": name}
+            )
+        )
         return checks
     codec = audio.get("codec_name", "")
     checks.append(
         Check(name, "audio_codec", HARD, codec in codecs, _("音频编码 %(c)s") % {"c": _codec(codec)})
         if codec in codecs
-        else Check(name, "audio_codec", HARD, False, _("音频编码为 %(c)s，要求 %(want)s") % {"c": _codec(codec), "want": _codec_list(codecs)})
+        else Check(
+            name,
+            "audio_codec",
+            HARD,
+            False,
+            _("音频编码为 %(c)s，要求 %(want)s") % {"c": _codec(codec), "want": _codec_list(codecs)},
+        )
     )
     bitrate = int(audio.get("bit_rate") or (probe.get("format") or {}).get("bit_rate") or 0) // 1000
     ok = bitrate >= standard.audio_min_kbps
     checks.append(
         Check(name, "bitrate", HARD, True, _("音频码率 %(k)d kbps") % {"k": bitrate})
         if ok
-        else Check(name, "bitrate", HARD, False, _("音频码率 %(k)d kbps，低于要求的 %(min)d kbps，请以更高音质重新导出") % {"k": bitrate, "min": standard.audio_min_kbps})
+        else Check(
+            name,
+            "bitrate",
+            HARD,
+            False,
+            _("音频码率 %(k)d kbps，低于要求的 %(min)d kbps，请以更高音质重新导出")
+            % {"k": bitrate, "min": standard.audio_min_kbps},
+        )
     )
     return checks
 
@@ -288,7 +382,13 @@ def check_document(path, name: str, size: int, standard, resource_type_code: str
         checks.append(
             Check(name, "size", HARD, True, _("文档大小 %(s)s") % {"s": _size_text(size)})
             if size <= max_bytes
-            else Check(name, "size", HARD, False, _("文档大小 %(s)s，超过上限 %(max)d MB") % {"s": _size_text(size), "max": standard.document_max_mb})
+            else Check(
+                name,
+                "size",
+                HARD,
+                False,
+                _("文档大小 %(s)s，超过上限 %(max)d MB") % {"s": _size_text(size), "max": standard.document_max_mb},
+            )
         )
     return checks
 
@@ -317,7 +417,13 @@ def check_cover(path, name: str, size: int, standard) -> list[Check]:
     checks = [
         Check(name, "cover_size", HARD, True, _("封面图 %(w)d×%(h)d") % {"w": width, "h": height})
         if ok
-        else Check(name, "cover_size", HARD, False, _("封面图尺寸 %(w)d×%(h)d，小于要求的 %(want)s") % {"w": width, "h": height, "want": want})
+        else Check(
+            name,
+            "cover_size",
+            HARD,
+            False,
+            _("封面图尺寸 %(w)d×%(h)d，小于要求的 %(want)s") % {"w": width, "h": height, "want": want},
+        )
     ]
     if ok and abs(width / height - 16 / 9) > 0.1:
         checks.append(Check(name, "cover_ratio", SOFT, False, _("封面图宽高比不是 16:9，在列表中可能被裁切")))
@@ -337,7 +443,11 @@ def check_gallery_image(path, name: str, size: int, standard) -> list[Check]:
 def check_file(path, *, name: str, size: int, kind: str, standard, resource_type_code: str = "") -> list[Check]:
     """Checks for one uploaded file of `kind` (video / audio / document / cover / image)."""
     if size == 0:
-        return [Check(name, "empty", HARD, False, _("《%(f)s》是空文件（0 字节），请重新选择正确的文件上传。") % {"f": name})]
+        return [
+            Check(
+                name, "empty", HARD, False, _("《%(f)s》是空文件（0 字节），请重新选择正确的文件上传。") % {"f": name}
+            )
+        ]
     if kind == "video":
         return check_video(path, name, size, standard)
     if kind == "audio":

@@ -30,7 +30,12 @@ def campaign_report(campaign, fmt: str) -> tuple[bytes, str, str]:
     headers, rows = selectors.report(campaign)
     filename = f"campaign-{campaign.year}-report.{fmt}"
     if fmt == "json":
-        data = {"campaign": campaign.title, "year": campaign.year, "columns": headers, "submissions": [dict(zip(headers, map(_plain, row), strict=True)) for row in rows]}
+        data = {
+            "campaign": campaign.title,
+            "year": campaign.year,
+            "columns": headers,
+            "submissions": [dict(zip(headers, map(_plain, row), strict=True)) for row in rows],
+        }
         return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), FORMATS[fmt], filename
     if fmt == "csv":
         buffer = io.StringIO()

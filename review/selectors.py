@@ -23,7 +23,15 @@ def is_campaign_admin(user) -> bool:
 
 def submissions_base():
     return Submission.objects.select_related(
-        "page", "campaign", "region", "school", "teacher__profile", "page__theme", "page__topic", "page__resource_type", "page__stage"
+        "page",
+        "campaign",
+        "region",
+        "school",
+        "teacher__profile",
+        "page__theme",
+        "page__topic",
+        "page__resource_type",
+        "page__stage",
     )
 
 
@@ -46,7 +54,11 @@ def submission_access(user, submission) -> str:
     role = role_of(user)
     if role == Role.TEACHER and submission.teacher_id == user.pk:
         return "teacher"
-    if role == Role.COUNTY_REVIEWER and user.profile.region_id == submission.region_id and submission.status != Stage.DRAFT:
+    if (
+        role == Role.COUNTY_REVIEWER
+        and user.profile.region_id == submission.region_id
+        and submission.status != Stage.DRAFT
+    ):
         return "county"
     if role == Role.CITY_EXPERT and not (submission.school_id and user.profile.school_id == submission.school_id):
         if live_review_for(user, submission) is not None:
@@ -60,19 +72,32 @@ def teacher_submissions(user):
 
 def county_queue(user):
     qs = submissions_base().filter(region_id=user.profile.region_id).exclude(status=Stage.DRAFT)
-    return qs.filter(status=Stage.COUNTY_REVIEW).order_by("submitted_at"), qs.exclude(status=Stage.COUNTY_REVIEW).order_by("-updated_at")[:50]
+    return qs.filter(status=Stage.COUNTY_REVIEW).order_by("submitted_at"), qs.exclude(
+        status=Stage.COUNTY_REVIEW
+    ).order_by("-updated_at")[:50]
 
 
 def expert_queue(user):
-    reviews = ExpertReview.objects.filter(expert=user).exclude(status=ExpertReview.Status.WITHDRAWN).select_related(
-        "submission__page", "submission__campaign", "submission__page__theme", "submission__page__resource_type"
+    reviews = (
+        ExpertReview.objects.filter(expert=user)
+        .exclude(status=ExpertReview.Status.WITHDRAWN)
+        .select_related(
+            "submission__page", "submission__campaign", "submission__page__theme", "submission__page__resource_type"
+        )
     )
-    return reviews.filter(status=ExpertReview.Status.ASSIGNED).order_by("assigned_at"), reviews.exclude(status=ExpertReview.Status.ASSIGNED).order_by("-submitted_at")[:50]
+    return reviews.filter(status=ExpertReview.Status.ASSIGNED).order_by("assigned_at"), reviews.exclude(
+        status=ExpertReview.Status.ASSIGNED
+    ).order_by("-submitted_at")[:50]
 
 
 def current_round_reviews(submission):
     """The reviews of the latest expert round (withdrawn assignments excluded)."""
-    latest = ExpertReview.objects.filter(submission=submission).order_by("-task_state__started_at").values_list("task_state_id", flat=True).first()
+    latest = (
+        ExpertReview.objects.filter(submission=submission)
+        .order_by("-task_state__started_at")
+        .values_list("task_state_id", flat=True)
+        .first()
+    )
     if latest is None:
         return ExpertReview.objects.none()
     return (
@@ -92,7 +117,11 @@ def history_for(submission, viewer_access: str, *, reveal_scores: bool = False) 
     campaign admin) an expert is shown only as "评审专家"; assignment entries are left out.
     An expert who has not scored yet sees no other expert's score or comment (blind review)."""
     content_type = ContentType.objects.get_for_model(Submission)
-    entries = ModelLogEntry.objects.filter(content_type=content_type, object_id=str(submission.pk)).select_related("user").order_by("timestamp", "id")
+    entries = (
+        ModelLogEntry.objects.filter(content_type=content_type, object_id=str(submission.pk))
+        .select_related("user")
+        .order_by("timestamp", "id")
+    )
     rows = []
     for entry in entries:
         data = entry.data or {}
@@ -106,7 +135,9 @@ def history_for(submission, viewer_access: str, *, reveal_scores: bool = False) 
             actor = (profile.display_name if profile else "") or entry.user.get_username()
         else:
             actor = _("系统")
-        action = log_registry.get_action_label(entry.action) if log_registry.action_exists(entry.action) else entry.action
+        action = (
+            log_registry.get_action_label(entry.action) if log_registry.action_exists(entry.action) else entry.action
+        )
         detail = data.get("reason") or data.get("comment") or ""
         if entry.action == "review.expert_score":
             # Individual scores stay with the reviewers; the teacher sees the comment.
@@ -179,10 +210,24 @@ def report(campaign) -> tuple[list[str], list[list]]:
     """Every submission of `campaign` (drafts excluded) as rows for the campaign report."""
     settings_row = CampaignReview.objects.filter(campaign=campaign).select_related("standard").first()
     criteria = list(settings_row.standard.criteria.all()) if settings_row else []
-    headers = [
-        _("编号"), _("作品名称"), _("县（区）"), _("学校"), _("作者"), _("合作者"), _("主题"), _("专题"), _("学科"), _("资源类型"),
-        _("状态"), _("到达环节"),
-    ] + [f"{c.name}（{c.max_points}）" for c in criteria] + [_("专家1总分"), _("专家2总分"), _("专家3总分"), _("最终得分"), _("奖项")]
+    headers = (
+        [
+            _("编号"),
+            _("作品名称"),
+            _("县（区）"),
+            _("学校"),
+            _("作者"),
+            _("合作者"),
+            _("主题"),
+            _("专题"),
+            _("学科"),
+            _("资源类型"),
+            _("状态"),
+            _("到达环节"),
+        ]
+        + [f"{c.name}（{c.max_points}）" for c in criteria]
+        + [_("专家1总分"), _("专家2总分"), _("专家3总分"), _("最终得分"), _("奖项")]
+    )
     rows = []
     for submission in ranking(campaign):
         page = submission.page.get_latest_revision_as_object() if not submission.page.live else submission.page

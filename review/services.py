@@ -115,7 +115,9 @@ def quality_standard_new_version(*, source: QualityStandard, user=None) -> Quali
         standard = QualityStandard(version=next_version, **fields)
         standard.save()
         for order, (name, points, description) in enumerate(criteria):
-            Criterion.objects.create(standard=standard, name=name, max_points=points, description=description, sort_order=order)
+            Criterion.objects.create(
+                standard=standard, name=name, max_points=points, description=description, sort_order=order
+            )
         for order, (name, description) in enumerate(vetoes):
             VetoItem.objects.create(standard=standard, name=name, description=description, sort_order=order)
         log(instance=standard, action="wagtail.create", user=user, data={"version": next_version})
@@ -128,7 +130,9 @@ def quality_standard_new_version(*, source: QualityStandard, user=None) -> Quali
 def notify(*, users, submission: Submission | None, kind: str, message: str, link: str = "") -> list[Notification]:
     created = []
     for user in {u.pk: u for u in users if u is not None}.values():
-        notification = Notification.objects.create(user=user, submission=submission, kind=kind, message=message, link=link)
+        notification = Notification.objects.create(
+            user=user, submission=submission, kind=kind, message=message, link=link
+        )
         created.append(notification)
         if user.email:
             notification_email_send.enqueue(notification_id=notification.pk)
@@ -208,7 +212,9 @@ def current_campaign():
 
 
 @transaction.atomic
-def submission_save(*, teacher, data: dict, files: dict, submission: Submission | None = None, campaign=None) -> Submission:
+def submission_save(
+    *, teacher, data: dict, files: dict, submission: Submission | None = None, campaign=None
+) -> Submission:
     """Create or update a teacher's draft. `data` is a cleaned SubmissionForm; `files` its uploads.
 
     Drafts may be saved at any time (also after the campaign closed); submitting is date-gated.
@@ -251,7 +257,11 @@ def submission_save(*, teacher, data: dict, files: dict, submission: Submission 
     new_files = []
     if files.get("main_file"):
         kind = FILE_KIND_FOR_TYPE.get(page.resource_type.code, ResourceFile.Kind.DOCUMENT)
-        new_files.append(ResourceFile(document=_store_document(files["main_file"], title=title, user=teacher), kind=kind, caption=_("主文件")))
+        new_files.append(
+            ResourceFile(
+                document=_store_document(files["main_file"], title=title, user=teacher), kind=kind, caption=_("主文件")
+            )
+        )
         existing_files = [f for f in existing_files if f.caption != _("主文件")]
     if files.get("extra_file"):
         new_files.append(
@@ -267,7 +277,9 @@ def submission_save(*, teacher, data: dict, files: dict, submission: Submission 
     gallery = files.get("gallery") or []
     if gallery:
         page.gallery_images = [
-            ResourceGalleryImage(image=_store_image(upload, title=_("图集：%(t)s") % {"t": title}, user=teacher), caption="")
+            ResourceGalleryImage(
+                image=_store_image(upload, title=_("图集：%(t)s") % {"t": title}, user=teacher), caption=""
+            )
             for upload in gallery
         ]
     if submission is None:
@@ -318,13 +330,34 @@ def _run_checks(page, standard) -> list[dict]:
             path = document.file.path
         results += [
             c.as_dict()
-            for c in tech.check_file(path, name=document.filename, size=document.file.size, kind=kind, standard=standard, resource_type_code=code)
+            for c in tech.check_file(
+                path,
+                name=document.filename,
+                size=document.file.size,
+                kind=kind,
+                standard=standard,
+                resource_type_code=code,
+            )
         ]
     if page.cover_image_id:
         image = page.cover_image
-        results += [c.as_dict() for c in tech.check_file(image.file.path, name=image.filename, size=image.file.size, kind="cover", standard=standard)]
+        results += [
+            c.as_dict()
+            for c in tech.check_file(
+                image.file.path, name=image.filename, size=image.file.size, kind="cover", standard=standard
+            )
+        ]
     for item in page.gallery_images.all():
-        results += [c.as_dict() for c in tech.check_file(item.image.file.path, name=item.image.filename, size=item.image.file.size, kind="image", standard=standard)]
+        results += [
+            c.as_dict()
+            for c in tech.check_file(
+                item.image.file.path,
+                name=item.image.filename,
+                size=item.image.file.size,
+                kind="image",
+                standard=standard,
+            )
+        ]
     return results
 
 
@@ -335,18 +368,31 @@ def _duplicates(submission, page) -> list[str]:
         fingerprint = _fingerprint(resource_file.document)
         # Documents uploaded outside review (imports, the admin) are fingerprinted on demand,
         # only when their size matches: hashing is then rare.
-        unhashed = get_document_model().objects.filter(fingerprint__isnull=True).filter(Q(file_size=fingerprint.size) | Q(file_size__isnull=True))
+        unhashed = (
+            get_document_model()
+            .objects.filter(fingerprint__isnull=True)
+            .filter(Q(file_size=fingerprint.size) | Q(file_size__isnull=True))
+        )
         for candidate in unhashed.exclude(pk=resource_file.document_id):
             _fingerprint(candidate)
-        same = DocumentFingerprint.objects.filter(sha256=fingerprint.sha256).exclude(document_id=resource_file.document_id)
+        same = DocumentFingerprint.objects.filter(sha256=fingerprint.sha256).exclude(
+            document_id=resource_file.document_id
+        )
         pages = ResourcePage.objects.filter(files__document__in=same.values("document")).exclude(pk=page.pk).distinct()
         for other in pages:
             other_submission = Submission.objects.filter(page=other).first()
-            shown = other.live or (other_submission is not None and other_submission.status not in (Stage.DRAFT, Stage.REJECTED))
+            shown = other.live or (
+                other_submission is not None and other_submission.status not in (Stage.DRAFT, Stage.REJECTED)
+            )
             if shown:
                 messages.append(
                     _("《%(f)s》与已%(how)s的资源《%(t)s》（%(y)s 年）是同一个文件，不能重复提交。")
-                    % {"f": resource_file.document.filename, "how": _("发布") if other.live else _("提交"), "t": other.title, "y": other.year}
+                    % {
+                        "f": resource_file.document.filename,
+                        "how": _("发布") if other.live else _("提交"),
+                        "t": other.title,
+                        "y": other.year,
+                    }
                 )
                 break
     return messages
@@ -409,12 +455,18 @@ def _submit(*, submission: Submission, user) -> Submission:
     submission.returned_by_stage = ""
     submission.save()
     warnings = [c["message"] for c in results if c["level"] == tech.SOFT and not c["passed"]]
-    log(instance=submission, action=action, user=user, data={"round": submission.round, "warnings": warnings, "stage": submission.status})
+    log(
+        instance=submission,
+        action=action,
+        user=user,
+        data={"round": submission.round, "warnings": warnings, "stage": submission.status},
+    )
     notify(
         users=[user],
         submission=submission,
         kind=Notification.Kind.SUBMITTED,
-        message=_("您的作品《%(t)s》已提交，当前环节：%(s)s。") % {"t": submission.title, "s": submission.get_status_display()},
+        message=_("您的作品《%(t)s》已提交，当前环节：%(s)s。")
+        % {"t": submission.title, "s": submission.get_status_display()},
         link=_teacher_link(submission),
     )
     if submission.status == Stage.COUNTY_REVIEW:
@@ -452,7 +504,11 @@ def _stage_of_current_task(submission) -> str:
 
 def county_reviewer_may_act(user, submission) -> bool:
     profile = getattr(user, "profile", None)
-    return role_of(user) == Role.COUNTY_REVIEWER and profile.region_id is not None and profile.region_id == submission.region_id
+    return (
+        role_of(user) == Role.COUNTY_REVIEWER
+        and profile.region_id is not None
+        and profile.region_id == submission.region_id
+    )
 
 
 @transaction.atomic
@@ -487,7 +543,9 @@ def county_decide(*, submission: Submission, user, decision: str, reason: str = 
         raise SubmissionError(_("未知的操作。"))
     submission.save()
     log(instance=submission, action=action, user=user, data={"reason": reason, "actor_role": Role.COUNTY_REVIEWER})
-    notify(users=[submission.teacher], submission=submission, kind=kind, message=message, link=_teacher_link(submission))
+    notify(
+        users=[submission.teacher], submission=submission, kind=kind, message=message, link=_teacher_link(submission)
+    )
     submission_changed.send(sender=Submission, submission=submission, old=old, new=submission.status, user=user)
     return submission
 
@@ -538,14 +596,30 @@ def experts_assign(*, task_state: ExpertReviewTaskState, count: int = 2, is_thir
     if previous.exists() and not is_third:
         last_round = previous.first().task_state_id
         chosen = [r.expert for r in previous.filter(task_state_id=last_round, is_third=False).select_related("expert")]
-        chosen = [e for e in chosen if e.is_active and not (submission.school_id and e.profile.school_id == submission.school_id)]
-    taken = set(ExpertReview.objects.filter(task_state=task_state).exclude(status=ExpertReview.Status.WITHDRAWN).values_list("expert_id", flat=True))
+        chosen = [
+            e
+            for e in chosen
+            if e.is_active and not (submission.school_id and e.profile.school_id == submission.school_id)
+        ]
+    taken = set(
+        ExpertReview.objects.filter(task_state=task_state)
+        .exclude(status=ExpertReview.Status.WITHDRAWN)
+        .values_list("expert_id", flat=True)
+    )
     if len(chosen) < count:
         more = expert_candidates(submission=submission, exclude_ids=taken | {e.pk for e in chosen})
         chosen += more[: count - len(chosen)]
-    reviews = [ExpertReview.objects.create(task_state=task_state, submission=submission, expert=e, is_third=is_third) for e in chosen[:count]]
+    reviews = [
+        ExpertReview.objects.create(task_state=task_state, submission=submission, expert=e, is_third=is_third)
+        for e in chosen[:count]
+    ]
     for review in reviews:
-        log(instance=submission, action="review.expert_assign", user=None, data={"expert_id": review.expert_id, "third": is_third, "actor_role": "system"})
+        log(
+            instance=submission,
+            action="review.expert_assign",
+            user=None,
+            data={"expert_id": review.expert_id, "third": is_third, "actor_role": "system"},
+        )
         notify(
             users=[review.expert],
             submission=submission,
@@ -558,7 +632,8 @@ def experts_assign(*, task_state: ExpertReviewTaskState, count: int = 2, is_thir
             users=_resource_admins(),
             submission=submission,
             kind=Notification.Kind.TO_REVIEW,
-            message=_("《%(t)s》没有足够的可分配专家（需要 %(n)d 位），请在评审台手动指派。") % {"t": submission.title, "n": count},
+            message=_("《%(t)s》没有足够的可分配专家（需要 %(n)d 位），请在评审台手动指派。")
+            % {"t": submission.title, "n": count},
             link=_review_link(submission),
         )
     return reviews
@@ -577,13 +652,30 @@ def expert_reassign(*, review: ExpertReview, new_expert, user) -> ExpertReview:
         raise SubmissionError(_("只能指派市级评审专家。"))
     if submission.school_id and new_expert.profile.school_id == submission.school_id:
         raise SubmissionError(_("专家不能评审本校作品，请另选专家。"))
-    if ExpertReview.objects.filter(task_state=review.task_state, expert=new_expert).exclude(status=ExpertReview.Status.WITHDRAWN).exists():
+    if (
+        ExpertReview.objects.filter(task_state=review.task_state, expert=new_expert)
+        .exclude(status=ExpertReview.Status.WITHDRAWN)
+        .exists()
+    ):
         raise SubmissionError(_("该专家已在评审这件作品。"))
     review.status = ExpertReview.Status.WITHDRAWN
     review.save(update_fields=["status"])
-    new = ExpertReview.objects.create(task_state=review.task_state, submission=submission, expert=new_expert, is_third=review.is_third)
-    log(instance=submission, action="review.expert_reassign", user=user, data={"from": review.expert_id, "to": new_expert.pk, "actor_role": Role.RESOURCE_ADMIN})
-    notify(users=[new_expert], submission=submission, kind=Notification.Kind.TO_REVIEW, message=_("您有一件作品《%(t)s》待评分。") % {"t": submission.title}, link=_review_link(submission))
+    new = ExpertReview.objects.create(
+        task_state=review.task_state, submission=submission, expert=new_expert, is_third=review.is_third
+    )
+    log(
+        instance=submission,
+        action="review.expert_reassign",
+        user=user,
+        data={"from": review.expert_id, "to": new_expert.pk, "actor_role": Role.RESOURCE_ADMIN},
+    )
+    notify(
+        users=[new_expert],
+        submission=submission,
+        kind=Notification.Kind.TO_REVIEW,
+        message=_("您有一件作品《%(t)s》待评分。") % {"t": submission.title},
+        link=_review_link(submission),
+    )
     return new
 
 
@@ -635,7 +727,9 @@ def expert_score(*, review: ExpertReview, user, scores: dict, vetoes=(), comment
         if value is None or value < 0 or value > criterion.max_points:
             errors.append(_("“%(n)s”的得分应在 0 到 %(m)d 分之间。") % {"n": criterion.name, "m": criterion.max_points})
             continue
-        rows.append(CriterionScore(review=review, criterion=criterion, score=value.quantize(TWO), comment=(note or "")[:500]))
+        rows.append(
+            CriterionScore(review=review, criterion=criterion, score=value.quantize(TWO), comment=(note or "")[:500])
+        )
     veto_items = list(standard.veto_items.filter(pk__in=list(vetoes)))
     if errors:
         raise SubmissionError(errors)
@@ -650,14 +744,21 @@ def expert_score(*, review: ExpertReview, user, scores: dict, vetoes=(), comment
         instance=submission,
         action="review.expert_score",
         user=user,
-        data={"total": str(review.total), "vetoes": [v.name for v in veto_items], "comment": comment, "actor_role": Role.CITY_EXPERT},
+        data={
+            "total": str(review.total),
+            "vetoes": [v.name for v in veto_items],
+            "comment": comment,
+            "actor_role": Role.CITY_EXPERT,
+        },
     )
     _expert_round_settle(submission=submission, task_state=review.task_state, standard=standard)
     return review
 
 
 def _close_open_reviews(task_state):
-    ExpertReview.objects.filter(task_state=task_state, status=ExpertReview.Status.ASSIGNED).update(status=ExpertReview.Status.CLOSED)
+    ExpertReview.objects.filter(task_state=task_state, status=ExpertReview.Status.ASSIGNED).update(
+        status=ExpertReview.Status.CLOSED
+    )
 
 
 def _reject(submission, *, reason, action, user=None):
@@ -677,7 +778,11 @@ def _reject(submission, *, reason, action, user=None):
 
 
 def _expert_round_settle(*, submission, task_state, standard):
-    reviews = list(ExpertReview.objects.filter(task_state=task_state).exclude(status=ExpertReview.Status.WITHDRAWN).prefetch_related("vetoes"))
+    reviews = list(
+        ExpertReview.objects.filter(task_state=task_state)
+        .exclude(status=ExpertReview.Status.WITHDRAWN)
+        .prefetch_related("vetoes")
+    )
     vetoed = sorted({v.name for r in reviews if r.status == ExpertReview.Status.SUBMITTED for v in r.vetoes.all()})
     if vetoed:
         _close_open_reviews(task_state)
@@ -694,7 +799,12 @@ def _expert_round_settle(*, submission, task_state, standard):
             instance=submission,
             action="review.third_expert",
             user=None,
-            data={"gap": str(abs(totals[0] - totals[1])), "limit": str(standard.third_expert_gap), "assigned": bool(assigned), "actor_role": "system"},
+            data={
+                "gap": str(abs(totals[0] - totals[1])),
+                "limit": str(standard.third_expert_gap),
+                "assigned": bool(assigned),
+                "actor_role": "system",
+            },
         )
         return
     score = final_score(totals[:3])
@@ -712,15 +822,27 @@ def _expert_round_settle(*, submission, task_state, standard):
     task_state.approve(user=None, comment=_("最终得分 %(s)s") % {"s": score})
     submission.status = _stage_of_current_task(submission)
     submission.save()
-    log(instance=submission, action="review.expert_done", user=None, data={"final_score": str(score), "actor_role": "system"})
+    log(
+        instance=submission,
+        action="review.expert_done",
+        user=None,
+        data={"final_score": str(score), "actor_role": "system"},
+    )
     notify(
         users=[submission.teacher],
         submission=submission,
         kind=Notification.Kind.APPROVED,
-        message=_("您的作品《%(t)s》通过市级专家评审，最终得分 %(s)s 分，等待遴选入库。") % {"t": submission.title, "s": score},
+        message=_("您的作品《%(t)s》通过市级专家评审，最终得分 %(s)s 分，等待遴选入库。")
+        % {"t": submission.title, "s": score},
         link=_teacher_link(submission),
     )
-    notify(users=_resource_admins(), submission=submission, kind=Notification.Kind.TO_REVIEW, message=_("《%(t)s》评审完成，待遴选。") % {"t": submission.title}, link="/review/selection/")
+    notify(
+        users=_resource_admins(),
+        submission=submission,
+        kind=Notification.Kind.TO_REVIEW,
+        message=_("《%(t)s》评审完成，待遴选。") % {"t": submission.title},
+        link="/review/selection/",
+    )
     submission_changed.send(sender=Submission, submission=submission, old=old, new=submission.status, user=None)
 
 
@@ -741,7 +863,12 @@ def expert_return(*, review: ExpertReview, user, reason: str) -> Submission:
     review.task_state.reject(user=None, comment=reason)
     submission.status, submission.returned_by_stage, submission.reason = Stage.RETURNED, "expert", reason
     submission.save()
-    log(instance=submission, action="review.expert_return", user=user, data={"reason": reason, "actor_role": Role.CITY_EXPERT})
+    log(
+        instance=submission,
+        action="review.expert_return",
+        user=user,
+        data={"reason": reason, "actor_role": Role.CITY_EXPERT},
+    )
     notify(
         users=[submission.teacher],
         submission=submission,
@@ -773,7 +900,12 @@ def submission_award_set(*, submission: Submission, award: str, user) -> Submiss
     submission.save(update_fields=["award", "updated_at"])
     if submission.status == Stage.PUBLISHED:
         ResourcePage.objects.filter(pk=submission.page_id).update(award=submission.get_award_display() if award else "")
-    log(instance=submission, action="review.award", user=user, data={"from": previous, "to": award, "actor_role": Role.RESOURCE_ADMIN})
+    log(
+        instance=submission,
+        action="review.award",
+        user=user,
+        data={"from": previous, "to": award, "actor_role": Role.RESOURCE_ADMIN},
+    )
     return submission
 
 
@@ -815,15 +947,20 @@ def submissions_publish(*, submissions, user) -> int:
         old = submission.status
         submission.status = Stage.PUBLISHED
         submission.save(update_fields=["status", "updated_at"])
-        log(instance=submission, action="review.publish", user=user, data={"award": award_label, "final_score": str(submission.final_score), "actor_role": Role.RESOURCE_ADMIN})
+        log(
+            instance=submission,
+            action="review.publish",
+            user=user,
+            data={"award": award_label, "final_score": str(submission.final_score), "actor_role": Role.RESOURCE_ADMIN},
+        )
         notify(
             users=[submission.teacher],
             submission=submission,
             kind=Notification.Kind.PUBLISHED,
-            message=_("祝贺！您的作品《%(t)s》已入库发布%(a)s。") % {"t": submission.title, "a": f"（{award_label}）" if award_label else ""},
+            message=_("祝贺！您的作品《%(t)s》已入库发布%(a)s。")
+            % {"t": submission.title, "a": f"（{award_label}）" if award_label else ""},
             link=_teacher_link(submission),
         )
         submission_changed.send(sender=Submission, submission=submission, old=old, new=submission.status, user=user)
         published += 1
     return published
-

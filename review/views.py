@@ -56,7 +56,11 @@ def submit_index(request):
     return render(
         request,
         "review/submit_index.html",
-        {"submissions": selectors.teacher_submissions(request.user), "campaign": campaign, "notifications": _unread(request.user)},
+        {
+            "submissions": selectors.teacher_submissions(request.user),
+            "campaign": campaign,
+            "notifications": _unread(request.user),
+        },
     )
 
 
@@ -67,7 +71,9 @@ def _unread(user):
 def _save_and_maybe_submit(request, form, submission):
     """Save the draft; with action=submit also submit it. Returns (submission, errors)."""
     errors = []
-    submission = services.submission_save(teacher=request.user, data=form.cleaned_data, files=request.FILES, submission=submission)
+    submission = services.submission_save(
+        teacher=request.user, data=form.cleaned_data, files=request.FILES, submission=submission
+    )
     if request.POST.get("action") == "submit":
         try:
             services.submission_submit(submission=submission, user=request.user)
@@ -97,7 +103,12 @@ def submit_form(request, pk=None):
                 errors = _messages_of(error)
                 if _wants_json(request):
                     return JsonResponse({"ok": False, "errors": errors}, status=400)
-                return render(request, "review/submit_form.html", {"form": form, "submission": submission, "campaign": campaign, "errors": errors}, status=400)
+                return render(
+                    request,
+                    "review/submit_form.html",
+                    {"form": form, "submission": submission, "campaign": campaign, "errors": errors},
+                    status=400,
+                )
             url = reverse("review:submit_detail", args=[submission.pk])
             if errors:
                 # The draft is kept; the detail page shows why it cannot be submitted yet.
@@ -105,19 +116,32 @@ def submit_form(request, pk=None):
                 if _wants_json(request):
                     return JsonResponse({"ok": False, "saved": True, "redirect": url, "errors": errors})
             else:
-                messages.success(request, _("已提交，请等待评审。") if request.POST.get("action") == "submit" else _("草稿已保存。"))
+                messages.success(
+                    request, _("已提交，请等待评审。") if request.POST.get("action") == "submit" else _("草稿已保存。")
+                )
             if _wants_json(request):
                 return JsonResponse({"ok": True, "redirect": url})
             return redirect(url)
         if _wants_json(request):
-            errors = [f"{form.fields[f].label if f in form.fields else ''}：{e}" if f != "__all__" else str(e) for f, es in form.errors.items() for e in es]
+            errors = [
+                f"{form.fields[f].label if f in form.fields else ''}：{e}" if f != "__all__" else str(e)
+                for f, es in form.errors.items()
+                for e in es
+            ]
             return JsonResponse({"ok": False, "errors": errors}, status=400)
-        return render(request, "review/submit_form.html", {"form": form, "submission": submission, "campaign": campaign}, status=400)
+        return render(
+            request,
+            "review/submit_form.html",
+            {"form": form, "submission": submission, "campaign": campaign},
+            status=400,
+        )
     if submission:
         form = SubmissionForm(initial=SubmissionForm.initial_from(submission.page.get_latest_revision_as_object()))
     else:
         profile = request.user.profile
-        form = SubmissionForm(initial={"authors": profile.display_name or request.user.get_username(), "licence": "platform"})
+        form = SubmissionForm(
+            initial={"authors": profile.display_name or request.user.get_username(), "licence": "platform"}
+        )
     return render(request, "review/submit_form.html", {"form": form, "submission": submission, "campaign": campaign})
 
 
@@ -170,7 +194,9 @@ def submission_file(request, pk, document_id):
     if document_id not in ids:
         raise PermissionDenied
     document = get_object_or_404(get_document_model(), pk=document_id)
-    return ranged_file_response(request, document.file, filename=document.filename, as_attachment=request.GET.get("download") == "1")
+    return ranged_file_response(
+        request, document.file, filename=document.filename, as_attachment=request.GET.get("download") == "1"
+    )
 
 
 # --- reviewers -----------------------------------------------------------------------------------
@@ -215,7 +241,10 @@ def review_detail(request, pk):
                 decision_form = CountyDecisionForm(request.POST)
                 if decision_form.is_valid():
                     services.county_decide(
-                        submission=submission, user=request.user, decision=decision_form.cleaned_data["decision"], reason=decision_form.cleaned_data["reason"]
+                        submission=submission,
+                        user=request.user,
+                        decision=decision_form.cleaned_data["decision"],
+                        reason=decision_form.cleaned_data["reason"],
                     )
                     messages.success(request, _("初审意见已提交。"))
                     return redirect("review:index")
@@ -234,7 +263,9 @@ def review_detail(request, pk):
             elif access == "expert" and action == "return" and own_review:
                 return_form = ExpertReturnForm(request.POST)
                 if return_form.is_valid():
-                    services.expert_return(review=own_review, user=request.user, reason=return_form.cleaned_data["reason"])
+                    services.expert_return(
+                        review=own_review, user=request.user, reason=return_form.cleaned_data["reason"]
+                    )
                     messages.success(request, _("已退回教师修改。"))
                     return redirect("review:index")
             elif access == "admin" and action == "reassign":
@@ -261,15 +292,25 @@ def review_detail(request, pk):
         "history": selectors.history_for(submission, access, reveal_scores=access == "admin" or own_submitted),
         "own_review": own_review,
         # Blind review: an expert sees only their own scores (others only after submitting their own).
-        "visible_reviews": reviews if access == "admin" else ([r for r in reviews if r.status == ExpertReview.Status.SUBMITTED] if own_submitted else []),
+        "visible_reviews": reviews
+        if access == "admin"
+        else ([r for r in reviews if r.status == ExpertReview.Status.SUBMITTED] if own_submitted else []),
         "can_decide": access == "county" and submission.status == Stage.COUNTY_REVIEW,
-        "can_score": access == "expert" and own_review is not None and own_review.status == ExpertReview.Status.ASSIGNED and submission.status == Stage.EXPERT_REVIEW,
+        "can_score": access == "expert"
+        and own_review is not None
+        and own_review.status == ExpertReview.Status.ASSIGNED
+        and submission.status == Stage.EXPERT_REVIEW,
         "decision_form": decision_form or CountyDecisionForm(),
         "score_form": score_form or ExpertScoreForm(standard=standard),
         "return_form": return_form or ExpertReturnForm(),
     }
     if access == "admin":
-        context["experts"] = get_user_model().objects.filter(is_active=True, profile__role=Role.CITY_EXPERT).select_related("profile").order_by("username")
+        context["experts"] = (
+            get_user_model()
+            .objects.filter(is_active=True, profile__role=Role.CITY_EXPERT)
+            .select_related("profile")
+            .order_by("username")
+        )
         context["criterion_means"] = selectors.criterion_means(submission)
     return render(request, "review/review_detail.html", context)
 
@@ -301,7 +342,9 @@ def selection(request):
         chosen = Submission.objects.filter(campaign=campaign, pk__in=request.POST.getlist("selected"))
         try:
             if action == "awards":
-                for submission in Submission.objects.filter(campaign=campaign, status__in=[Stage.APPROVED, Stage.PUBLISHED]):
+                for submission in Submission.objects.filter(
+                    campaign=campaign, status__in=[Stage.APPROVED, Stage.PUBLISHED]
+                ):
                     value = request.POST.get(f"award_{submission.pk}")
                     if value is not None and value != submission.award:
                         services.submission_award_set(submission=submission, award=value, user=request.user)

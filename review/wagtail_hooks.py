@@ -80,7 +80,11 @@ class _AdminOnlyMenuItem(MenuItem):
 
 class _ReviewerMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.is_superuser or role_of(request.user) in (Role.COUNTY_REVIEWER, Role.CITY_EXPERT, Role.RESOURCE_ADMIN)
+        return request.user.is_superuser or role_of(request.user) in (
+            Role.COUNTY_REVIEWER,
+            Role.CITY_EXPERT,
+            Role.RESOURCE_ADMIN,
+        )
 
 
 class _TeacherMenuItem(MenuItem):

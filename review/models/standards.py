@@ -65,8 +65,12 @@ class QualityStandard(ClusterableModel):
     video_min_width = models.PositiveIntegerField(_("视频最小宽度（像素）"), default=1280)
     video_min_height = models.PositiveIntegerField(_("视频最小高度（像素）"), default=720)
     video_min_fps = models.DecimalField(_("视频最低帧率"), max_digits=5, decimal_places=2, default=Decimal("25"))
-    video_min_minutes = models.DecimalField(_("视频最短时长（分钟）"), max_digits=6, decimal_places=2, default=Decimal("5"))
-    video_max_minutes = models.DecimalField(_("视频最长时长（分钟）"), max_digits=6, decimal_places=2, default=Decimal("20"))
+    video_min_minutes = models.DecimalField(
+        _("视频最短时长（分钟）"), max_digits=6, decimal_places=2, default=Decimal("5")
+    )
+    video_max_minutes = models.DecimalField(
+        _("视频最长时长（分钟）"), max_digits=6, decimal_places=2, default=Decimal("20")
+    )
     video_max_mb = models.PositiveIntegerField(_("视频最大体积（MB）"), default=1024)
     audio_codecs = models.CharField(_("音频编码"), max_length=100, default="mp3,aac")
     audio_min_kbps = models.PositiveIntegerField(_("音频最低码率（kbps）"), default=128)
@@ -84,11 +88,19 @@ class QualityStandard(ClusterableModel):
         InlinePanel("criteria", heading=_("评分项（合计 100 分）"), label=_("评分项"), min_num=1),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("video_containers"), FieldPanel("video_codecs"), FieldPanel("video_audio_codecs")]),
-                FieldRowPanel([FieldPanel("video_min_width"), FieldPanel("video_min_height"), FieldPanel("video_min_fps")]),
-                FieldRowPanel([FieldPanel("video_min_minutes"), FieldPanel("video_max_minutes"), FieldPanel("video_max_mb")]),
+                FieldRowPanel(
+                    [FieldPanel("video_containers"), FieldPanel("video_codecs"), FieldPanel("video_audio_codecs")]
+                ),
+                FieldRowPanel(
+                    [FieldPanel("video_min_width"), FieldPanel("video_min_height"), FieldPanel("video_min_fps")]
+                ),
+                FieldRowPanel(
+                    [FieldPanel("video_min_minutes"), FieldPanel("video_max_minutes"), FieldPanel("video_max_mb")]
+                ),
                 FieldRowPanel([FieldPanel("audio_codecs"), FieldPanel("audio_min_kbps")]),
-                FieldRowPanel([FieldPanel("courseware_formats"), FieldPanel("design_formats"), FieldPanel("document_max_mb")]),
+                FieldRowPanel(
+                    [FieldPanel("courseware_formats"), FieldPanel("design_formats"), FieldPanel("document_max_mb")]
+                ),
                 FieldRowPanel([FieldPanel("cover_min_width"), FieldPanel("cover_min_height")]),
             ],
             heading=_("技术要求"),
@@ -161,7 +173,12 @@ class CampaignReview(models.Model):
         FieldPanel("campaign"),
         FieldPanel("standard"),
         FieldRowPanel(
-            [FieldPanel("first_prize_min"), FieldPanel("second_prize_min"), FieldPanel("third_prize_min"), FieldPanel("merit_min")],
+            [
+                FieldPanel("first_prize_min"),
+                FieldPanel("second_prize_min"),
+                FieldPanel("third_prize_min"),
+                FieldPanel("merit_min"),
+            ],
             heading=_("奖项分数线"),
         ),
     ]

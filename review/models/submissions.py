@@ -31,8 +31,12 @@ class Award(models.TextChoices):
 
 
 class Submission(models.Model):
-    page = models.OneToOneField(ResourcePage, verbose_name=_("资源"), on_delete=models.CASCADE, related_name="submission")
-    campaign = models.ForeignKey(CampaignPage, verbose_name=_("征集活动"), on_delete=models.PROTECT, related_name="submissions")
+    page = models.OneToOneField(
+        ResourcePage, verbose_name=_("资源"), on_delete=models.CASCADE, related_name="submission"
+    )
+    campaign = models.ForeignKey(
+        CampaignPage, verbose_name=_("征集活动"), on_delete=models.PROTECT, related_name="submissions"
+    )
     teacher = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申报教师"), on_delete=models.PROTECT, related_name="submissions"
     )
@@ -96,7 +100,9 @@ class DocumentFingerprint(models.Model):
 class ExpertProfile(models.Model):
     """What a city expert is matched on when submissions are assigned automatically."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("专家账号"), on_delete=models.CASCADE, related_name="expert_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("专家账号"), on_delete=models.CASCADE, related_name="expert_profile"
+    )
     subjects = models.ManyToManyField(Subject, verbose_name=_("擅长学科"), blank=True, related_name="+")
     themes = models.ManyToManyField(Theme, verbose_name=_("擅长主题"), blank=True, related_name="+")
     accepts_assignments = models.BooleanField(_("接受自动分配"), default=True)

@@ -188,7 +188,9 @@ class ExpertReview(models.Model):
 
     task_state = models.ForeignKey(ExpertReviewTaskState, on_delete=models.CASCADE, related_name="expert_reviews")
     submission = models.ForeignKey("review.Submission", on_delete=models.CASCADE, related_name="expert_reviews")
-    expert = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("专家"), on_delete=models.PROTECT, related_name="expert_reviews")
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("专家"), on_delete=models.PROTECT, related_name="expert_reviews"
+    )
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.ASSIGNED)
     is_third = models.BooleanField(_("第三位专家"), default=False)
     vetoes = models.ManyToManyField(VetoItem, verbose_name=_("否决项"), blank=True, related_name="+")

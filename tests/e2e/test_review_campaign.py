@@ -70,7 +70,9 @@ def test_campaign_runs_end_to_end_for_all_five_roles(live_server, browser, site_
 
     # 3. Both assigned experts score every criterion with the rubric beside the preview.
     standard = submission.campaign.review_settings.standard
-    for review, base in zip(ExpertReview.objects.filter(submission=submission).select_related("expert"), (1, 2), strict=True):
+    for review, base in zip(
+        ExpertReview.objects.filter(submission=submission).select_related("expert"), (1, 2), strict=True
+    ):
         expert = _login(browser, live_server, review.expert.username, "/review/")
         expert.get_by_role("link", name=TITLE, exact=True).click()
         for criterion in standard.criteria.all():

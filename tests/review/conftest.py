@@ -13,12 +13,22 @@ def people(db):
     campaign = factories.campaign(open_now=True)
     return SimpleNamespace(
         campaign=campaign,
-        teacher=factories.user(Role.TEACHER, username="wangjing", region="遂平县", school="遂平县第一初级中学", email="wangjing@example.cn"),
-        teacher2=factories.user(Role.TEACHER, username="lihua", region="驿城区", school="驿城区实验小学", email="lihua@example.cn"),
-        reviewer=factories.user(Role.COUNTY_REVIEWER, username="suiping-reviewer", region="遂平县", email="r1@example.cn"),
+        teacher=factories.user(
+            Role.TEACHER, username="wangjing", region="遂平县", school="遂平县第一初级中学", email="wangjing@example.cn"
+        ),
+        teacher2=factories.user(
+            Role.TEACHER, username="lihua", region="驿城区", school="驿城区实验小学", email="lihua@example.cn"
+        ),
+        reviewer=factories.user(
+            Role.COUNTY_REVIEWER, username="suiping-reviewer", region="遂平县", email="r1@example.cn"
+        ),
         reviewer2=factories.user(Role.COUNTY_REVIEWER, username="yicheng-reviewer", region="驿城区"),
-        expert1=factories.user(Role.CITY_EXPERT, username="expert-a", region="市直", school="驻马店市第一高级中学", email="e1@example.cn"),
-        expert2=factories.user(Role.CITY_EXPERT, username="expert-b", region="市直", school="驻马店市实验小学", email="e2@example.cn"),
+        expert1=factories.user(
+            Role.CITY_EXPERT, username="expert-a", region="市直", school="驻马店市第一高级中学", email="e1@example.cn"
+        ),
+        expert2=factories.user(
+            Role.CITY_EXPERT, username="expert-b", region="市直", school="驻马店市实验小学", email="e2@example.cn"
+        ),
         expert3=factories.user(Role.CITY_EXPERT, username="expert-c", region="确山县", school="确山县第一高级中学"),
         admin=factories.user(Role.RESOURCE_ADMIN, username="ziyuan", region=None, email="zy@example.cn"),
         student=factories.user(Role.STUDENT, username="xiaoming", region="遂平县", school="遂平县第一初级中学"),

@@ -17,7 +17,9 @@ def _ffmpeg(*args):
 
 
 @functools.cache
-def mp4(*, width=1280, height=720, fps=25, seconds=301, vcodec="libx264", acodec="aac", audio=True, colour="2a6f97") -> bytes:
+def mp4(
+    *, width=1280, height=720, fps=25, seconds=301, vcodec="libx264", acodec="aac", audio=True, colour="2a6f97"
+) -> bytes:
     """An MP4 clip. Long clips are a 10-second clip looped with stream copy: cheap to make, tiny."""
     name = f"{width}x{height}-{fps}-{seconds}-{vcodec}-{acodec}-{audio}-{colour}.mp4"
     clip = _DIR / f"clip-{name}"
@@ -25,19 +27,45 @@ def mp4(*, width=1280, height=720, fps=25, seconds=301, vcodec="libx264", acodec
     inputs = ["-f", "lavfi", "-i", f"color=c=0x{colour}:s={width}x{height}:r={fps}"]
     if audio:
         inputs += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"]
-    video_opts = ["-c:v", vcodec, "-pix_fmt", "yuv420p"] + (["-preset", "ultrafast", "-tune", "stillimage", "-crf", "51"] if vcodec == "libx264" else ["-q:v", "31"])
-    audio_opts = (["-c:a", acodec, "-b:a", "32k", "-ac", "1"] if audio else [])
+    video_opts = ["-c:v", vcodec, "-pix_fmt", "yuv420p"] + (
+        ["-preset", "ultrafast", "-tune", "stillimage", "-crf", "51"] if vcodec == "libx264" else ["-q:v", "31"]
+    )
+    audio_opts = ["-c:a", acodec, "-b:a", "32k", "-ac", "1"] if audio else []
     _ffmpeg(*inputs, "-t", str(min(seconds, 10)), *video_opts, *audio_opts, str(clip))
     if seconds <= 10:
         return clip.read_bytes()
-    _ffmpeg("-stream_loop", str(seconds // 10 + 1), "-i", str(clip), "-c", "copy", "-t", str(seconds), "-movflags", "+faststart", str(out))
+    _ffmpeg(
+        "-stream_loop",
+        str(seconds // 10 + 1),
+        "-i",
+        str(clip),
+        "-c",
+        "copy",
+        "-t",
+        str(seconds),
+        "-movflags",
+        "+faststart",
+        str(out),
+    )
     return out.read_bytes()
 
 
 @functools.cache
 def mp3(*, kbps=128, seconds=3) -> bytes:
     out = _DIR / f"tone-{kbps}.mp3"
-    _ffmpeg("-f", "lavfi", "-i", "sine=frequency=330:sample_rate=44100", "-t", str(seconds), "-c:a", "libmp3lame", "-b:a", f"{kbps}k", str(out))
+    _ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=330:sample_rate=44100",
+        "-t",
+        str(seconds),
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        f"{kbps}k",
+        str(out),
+    )
     return out.read_bytes()
 
 
@@ -74,4 +102,8 @@ def pptx() -> bytes:
 
 
 def windows_exe() -> bytes:
-    return b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run in DOS mode.\r\n" * 20
+    return (
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+        + b"\x00" * 48
+        + b"This program cannot be run in DOS mode.\r\n" * 20
+    )

@@ -63,12 +63,16 @@ def test_small_cover_is_refused(people):
 
 
 def test_low_bitrate_audio_is_refused(people):
-    messages, _draft = _submit(people, factories.upload("诵读.mp3", media.mp3(kbps=64), "audio/mpeg"), resource_type="audio")
+    messages, _draft = _submit(
+        people, factories.upload("诵读.mp3", media.mp3(kbps=64), "audio/mpeg"), resource_type="audio"
+    )
     assert "音频码率 64 kbps，低于要求的 128 kbps，请以更高音质重新导出" in messages
 
 
 def test_courseware_must_be_pptx_or_pdf_by_content(people):
-    messages, _draft = _submit(people, factories.upload("课件.pptx", media.docx(), "application/vnd.ms-powerpoint"), resource_type="courseware")
+    messages, _draft = _submit(
+        people, factories.upload("课件.pptx", media.docx(), "application/vnd.ms-powerpoint"), resource_type="courseware"
+    )
     assert any("实际内容是Word 文档（DOCX）" in m and "PPTX/PDF" in m for m in messages)
 
 
@@ -76,7 +80,10 @@ def test_good_files_pass_and_soft_warnings_reach_reviewers(people):
     design = factories.submission(
         teacher=people.teacher,
         resource_type="design",
-        files={"main_file": factories.upload("教学设计.docx", media.docx()), "cover": factories.upload("c.jpg", media.jpeg(size=(1000, 1000)))},
+        files={
+            "main_file": factories.upload("教学设计.docx", media.docx()),
+            "cover": factories.upload("c.jpg", media.jpeg(size=(1000, 1000))),
+        },
     )
     submitted = services.submission_submit(submission=design, user=people.teacher)
     assert submitted.status == Stage.COUNTY_REVIEW

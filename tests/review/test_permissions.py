@@ -82,7 +82,12 @@ def test_experts_are_blind_to_each_other_until_they_submit(client, people, submi
     services.county_decide(submission=submitted, user=people.reviewer, decision="approve")
     first, second = ExpertReview.objects.filter(submission=submitted).select_related("expert")
     standard = submitted.campaign.review_settings.standard
-    services.expert_score(review=first, user=first.expert, scores={c.pk: (c.max_points - 3, "") for c in standard.criteria.all()}, comment="甲的评语")
+    services.expert_score(
+        review=first,
+        user=first.expert,
+        scores={c.pk: (c.max_points - 3, "") for c in standard.criteria.all()},
+        comment="甲的评语",
+    )
     _login(client, second.expert)
     page = client.get(f"/review/{submitted.pk}/").content.decode()
     assert "甲的评语" not in page and "85.00" not in page
@@ -92,7 +97,12 @@ def test_experts_are_blind_to_each_other_until_they_submit(client, people, submi
     assert "甲的评语" in page
     assert second.expert.username not in page
     # Once both have scored, each sees the other's score, still without a name.
-    services.expert_score(review=second, user=second.expert, scores={c.pk: (c.max_points - 4, "") for c in standard.criteria.all()}, comment="乙的评语")
+    services.expert_score(
+        review=second,
+        user=second.expert,
+        scores={c.pk: (c.max_points - 4, "") for c in standard.criteria.all()},
+        comment="乙的评语",
+    )
     page = client.get(f"/review/{submitted.pk}/").content.decode()
     assert "另一位专家" in page and "乙的评语" in page
     assert second.expert.username not in page
@@ -117,7 +127,12 @@ def test_teacher_never_sees_an_expert_name(client, people, submitted):
     services.county_decide(submission=submitted, user=people.reviewer, decision="approve")
     standard = submitted.campaign.review_settings.standard
     for review in ExpertReview.objects.filter(submission=submitted).select_related("expert__profile"):
-        services.expert_score(review=review, user=review.expert, scores={c.pk: (c.max_points - 2, "") for c in standard.criteria.all()}, comment="建议补充字幕")
+        services.expert_score(
+            review=review,
+            user=review.expert,
+            scores={c.pk: (c.max_points - 2, "") for c in standard.criteria.all()},
+            comment="建议补充字幕",
+        )
     _login(client, people.teacher)
     page = client.get(f"/submit/{submitted.pk}/").content.decode()
     assert "建议补充字幕" in page and "评审专家" in page
@@ -129,7 +144,9 @@ def test_teacher_never_sees_an_expert_name(client, people, submitted):
     # Wagtail's page workflow history does not name the experts either.
     from wagtail.models import TaskState
 
-    expert_states = TaskState.objects.filter(workflow_state__object_id=str(submitted.page_id), task__name="市级专家评审")
+    expert_states = TaskState.objects.filter(
+        workflow_state__object_id=str(submitted.page_id), task__name="市级专家评审"
+    )
     assert expert_states.exists() and not expert_states.filter(finished_by__isnull=False).exists()
 
 

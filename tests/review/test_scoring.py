@@ -19,7 +19,9 @@ def _to_experts(people, submission):
     services.county_decide(submission=submission, user=people.reviewer, decision="approve")
     submission.refresh_from_db()
     assert submission.status == Stage.EXPERT_REVIEW
-    return list(ExpertReview.objects.filter(submission=submission, status=ExpertReview.Status.ASSIGNED).select_related("expert"))
+    return list(
+        ExpertReview.objects.filter(submission=submission, status=ExpertReview.Status.ASSIGNED).select_related("expert")
+    )
 
 
 def _scores(standard, total: int) -> dict:
@@ -31,15 +33,28 @@ def _scores(standard, total: int) -> dict:
 
 def _score(review, total, vetoes=()):
     standard = review.submission.campaign.review_settings.standard
-    return services.expert_score(review=review, user=review.expert, scores=_scores(standard, total), vetoes=vetoes, comment="评语")
+    return services.expert_score(
+        review=review, user=review.expert, scores=_scores(standard, total), vetoes=vetoes, comment="评语"
+    )
 
 
 def test_default_standard_weights_total_100_with_descriptions():
     standard = QualityStandard.current()
     criteria = {c.name: c.max_points for c in standard.criteria.all()}
-    assert criteria == {"科学性/准确性": 25, "教育性/适用性": 25, "规范性/技术性": 20, "创新性/艺术性": 15, "地方特色": 15}
+    assert criteria == {
+        "科学性/准确性": 25,
+        "教育性/适用性": 25,
+        "规范性/技术性": 20,
+        "创新性/艺术性": 15,
+        "地方特色": 15,
+    }
     assert all(c.description for c in standard.criteria.all())
-    assert {v.name for v in standard.veto_items.all()} == {"政治性/导向性问题", "侵犯著作权", "含有广告（违反公益性）", "严重科学性错误"}
+    assert {v.name for v in standard.veto_items.all()} == {
+        "政治性/导向性问题",
+        "侵犯著作权",
+        "含有广告（违反公益性）",
+        "严重科学性错误",
+    }
     assert (standard.pass_mark, standard.excellence_mark, standard.third_expert_gap) == (60, 85, 15)
 
 
@@ -47,8 +62,13 @@ def test_weighted_total_is_the_sum_of_criterion_scores(people, submitted):
     first, _second = _to_experts(people, submitted)
     standard = submitted.campaign.review_settings.standard
     by_name = {c.name: c.pk for c in standard.criteria.all()}
-    scores = {by_name["科学性/准确性"]: (24, "准确"), by_name["教育性/适用性"]: (22, ""), by_name["规范性/技术性"]: (18.5, ""),
-              by_name["创新性/艺术性"]: (12, ""), by_name["地方特色"]: (14, "")}
+    scores = {
+        by_name["科学性/准确性"]: (24, "准确"),
+        by_name["教育性/适用性"]: (22, ""),
+        by_name["规范性/技术性"]: (18.5, ""),
+        by_name["创新性/艺术性"]: (12, ""),
+        by_name["地方特色"]: (14, ""),
+    }
     review = services.expert_score(review=first, user=first.expert, scores=scores, comment="整体较好")
     assert review.total == Decimal("90.50")
     assert CriterionScore.objects.filter(review=review).count() == 5
@@ -167,7 +187,9 @@ def test_editing_the_standard_creates_a_new_version_and_keeps_closed_scores(peop
     old = submitted.campaign.review_settings.standard
     old_criteria = list(old.criteria.values_list("pk", "name", "max_points"))
 
-    admin = factories.user(factories.Role.RESOURCE_ADMIN, username="std-admin", region=None, is_superuser=True, is_staff=True)
+    admin = factories.user(
+        factories.Role.RESOURCE_ADMIN, username="std-admin", region=None, is_superuser=True, is_staff=True
+    )
     client.force_login(admin)
     response = client.get(f"/admin/snippets/review/qualitystandard/edit/{old.pk}/")
     assert response.status_code == 200
@@ -199,7 +221,9 @@ def test_editing_the_standard_creates_a_new_version_and_keeps_closed_scores(peop
 
 
 def test_weights_must_total_100_in_the_admin(client):
-    admin = factories.user(factories.Role.RESOURCE_ADMIN, username="std-admin2", region=None, is_superuser=True, is_staff=True)
+    admin = factories.user(
+        factories.Role.RESOURCE_ADMIN, username="std-admin2", region=None, is_superuser=True, is_staff=True
+    )
     client.force_login(admin)
     old = QualityStandard.current()
     response = client.get(f"/admin/snippets/review/qualitystandard/edit/{old.pk}/")

@@ -28,7 +28,9 @@ def _reviewed(people, *, teacher=None, reviewer=None, title, colour, total):
     services.county_decide(submission=draft, user=reviewer, decision="approve")
     standard = draft.campaign.review_settings.standard
     for review in ExpertReview.objects.filter(submission=draft, status=ExpertReview.Status.ASSIGNED):
-        scores = {c.pk: ((Decimal(c.max_points) * total / 100).quantize(Decimal("0.01")), "") for c in standard.criteria.all()}
+        scores = {
+            c.pk: ((Decimal(c.max_points) * total / 100).quantize(Decimal("0.01")), "") for c in standard.criteria.all()
+        }
         services.expert_score(review=review, user=review.expert, scores=scores, comment="评语")
     draft.refresh_from_db()
     return draft
@@ -39,7 +41,9 @@ def ranked(people):
     return {
         "top": _reviewed(people, title="嵖岈山｜一", colour="111111", total=95),
         "mid": _reviewed(people, title="嵖岈山｜二", colour="222222", total=80),
-        "other": _reviewed(people, teacher=people.teacher2, reviewer=people.reviewer2, title="老乐山｜三", colour="333333", total=88),
+        "other": _reviewed(
+            people, teacher=people.teacher2, reviewer=people.reviewer2, title="老乐山｜三", colour="333333", total=88
+        ),
     }
 
 
@@ -69,7 +73,9 @@ def test_awards_from_editable_thresholds(client, people, ranked):
 
 def test_bulk_publish_keeps_award_and_score(client, people, ranked, site_pages):
     client.force_login(people.admin)
-    response = client.post("/review/selection/", {"year": 2026, "action": "publish", "selected": [ranked["top"].pk, ranked["other"].pk]})
+    response = client.post(
+        "/review/selection/", {"year": 2026, "action": "publish", "selected": [ranked["top"].pk, ranked["other"].pk]}
+    )
     assert response.status_code == 302
     for key, award, score in (("top", "一等奖", Decimal("95.00")), ("other", "二等奖", Decimal("88.00"))):
         ranked[key].refresh_from_db()
@@ -93,7 +99,20 @@ def test_campaign_report_command_in_three_formats(tmp_path, people, ranked):
     call_command("campaign_report", "2026", "--format", "xlsx", "--output", str(xlsx))
     sheet = load_workbook(xlsx).active
     headers = [c.value for c in sheet[1]]
-    assert headers[:12] == ["编号", "作品名称", "县（区）", "学校", "作者", "合作者", "主题", "专题", "学科", "资源类型", "状态", "到达环节"]
+    assert headers[:12] == [
+        "编号",
+        "作品名称",
+        "县（区）",
+        "学校",
+        "作者",
+        "合作者",
+        "主题",
+        "专题",
+        "学科",
+        "资源类型",
+        "状态",
+        "到达环节",
+    ]
     assert "科学性/准确性（25）" in headers and headers[-2:] == ["最终得分", "奖项"]
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert [r[1] for r in rows] == ["嵖岈山｜一", "老乐山｜三", "嵖岈山｜二"]

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from wagtail.models import ModelLogEntry, PageLogEntry, TaskState
 
-from catalogue.models import ResourceType, Subject, Theme, Topic
+from catalogue.models import ResourcePage, ResourceType, Subject, Theme, Topic
 from catalogue.models import Stage as SchoolStage
 from review import services
 from review.models import ExpertReview, Notification, Stage, Submission
@@ -41,7 +41,15 @@ def test_teacher_saves_a_draft_then_submits_through_the_form(client, people):
     assert "新建申报" in client.get("/submit/").content.decode()
     form = client.get("/submit/new/").content.decode()
     assert 'id="upload-bar"' in form and "review/upload.js" in form and "<script>" not in form
-    response = client.post("/submit/new/", {**_form_data(), "action": "draft", "main_file": factories.upload("微课.mp4", media.mp4()), "cover": factories.upload("c.png", media.png())})
+    response = client.post(
+        "/submit/new/",
+        {
+            **_form_data(),
+            "action": "draft",
+            "main_file": factories.upload("微课.mp4", media.mp4()),
+            "cover": factories.upload("c.png", media.png()),
+        },
+    )
     assert response.status_code == 302
     submission = Submission.objects.get(teacher=people.teacher)
     assert submission.status == Stage.DRAFT
@@ -50,11 +58,15 @@ def test_teacher_saves_a_draft_then_submits_through_the_form(client, people):
     assert not submission.page.live
     # Edit: keep the files, change the title; then submit by XHR as the progress-bar script does.
     response = client.post(
-        f"/submit/{submission.pk}/edit/", {**_form_data(title="嵖岈山｜奇石的由来"), "action": "submit"}, HTTP_X_REQUESTED_WITH="XMLHttpRequest"
+        f"/submit/{submission.pk}/edit/",
+        {**_form_data(title="嵖岈山｜奇石的由来"), "action": "submit"},
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
     )
     assert response.json() == {"ok": True, "redirect": f"/submit/{submission.pk}/"}
     submission.refresh_from_db()
     assert submission.status == Stage.COUNTY_REVIEW and submission.title == "嵖岈山｜奇石的由来"
+    # The unpublished page row follows the draft, so the admin's filters see current values.
+    assert ResourcePage.objects.get(pk=submission.page_id).title == "嵖岈山｜奇石的由来"
     detail = client.get(f"/submit/{submission.pk}/").content.decode()
     assert "县区初审中" in detail and "视频时长 5分1秒" in detail
     # Under review the teacher cannot edit.
@@ -63,7 +75,9 @@ def test_teacher_saves_a_draft_then_submits_through_the_form(client, people):
 
 def test_form_errors_come_back_as_json_for_the_upload_script(client, people):
     client.force_login(people.teacher)
-    response = client.post("/submit/new/", {**_form_data(title=""), "action": "draft"}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    response = client.post(
+        "/submit/new/", {**_form_data(title=""), "action": "draft"}, HTTP_X_REQUESTED_WITH="XMLHttpRequest"
+    )
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert len(errors) == 1 and errors[0].startswith("作品名称：")
@@ -74,7 +88,11 @@ def test_submit_without_files_names_what_is_missing(client, people):
     client.force_login(people.teacher)
     response = client.post("/submit/new/", {**_form_data(), "action": "submit"}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     body = response.json()
-    assert body["saved"] is True and "请上传作品的主文件（微课视频）。" in body["errors"] and "请上传封面图。" in body["errors"]
+    assert (
+        body["saved"] is True
+        and "请上传作品的主文件（微课视频）。" in body["errors"]
+        and "请上传封面图。" in body["errors"]
+    )
     assert Submission.objects.get().status == Stage.DRAFT
 
 
@@ -98,7 +116,9 @@ def test_closed_campaign_refuses_submission_and_keeps_the_draft(people):
     draft.refresh_from_db()
     assert draft.status == Stage.DRAFT
     # The draft can still be edited and saved.
-    services.submission_save(teacher=people.teacher, submission=draft, data=factories.submission_data(title="改过的标题"), files={})
+    services.submission_save(
+        teacher=people.teacher, submission=draft, data=factories.submission_data(title="改过的标题"), files={}
+    )
     assert Submission.objects.get(pk=draft.pk).title == "改过的标题"
 
 
@@ -116,7 +136,9 @@ def test_same_file_already_submitted_is_refused_naming_the_resource(people):
     copy = factories.submission(teacher=people.teacher, files=good_files("改名的视频"), title="嵖岈山｜抄来的")
     with pytest.raises(services.SubmissionError) as refused:
         services.submission_submit(submission=copy, user=people.teacher)
-    assert refused.value.messages == ["《改名的视频.mp4》与已提交的资源《驿城｜老乐山微课》（2026 年）是同一个文件，不能重复提交。"]
+    assert refused.value.messages == [
+        "《改名的视频.mp4》与已提交的资源《驿城｜老乐山微课》（2026 年）是同一个文件，不能重复提交。"
+    ]
 
 
 def test_same_file_as_a_published_catalogue_resource_is_refused(people):
@@ -124,7 +146,8 @@ def test_same_file_as_a_published_catalogue_resource_is_refused(people):
     document = factories.document("已发布微课", name="published.mp4", data=clip)
     factories.resource(title="嵖岈山｜早已入库", files=[(document, "video")])
     draft = factories.submission(
-        teacher=people.teacher, files={"main_file": factories.upload("mine.mp4", clip), "cover": factories.upload("c.png", media.png())}
+        teacher=people.teacher,
+        files={"main_file": factories.upload("mine.mp4", clip), "cover": factories.upload("c.png", media.png())},
     )
     with pytest.raises(services.SubmissionError) as refused:
         services.submission_submit(submission=draft, user=people.teacher)
@@ -141,7 +164,9 @@ def test_county_return_then_resubmission_resumes_at_county(people, submitted):
     services.county_decide(submission=submitted, user=people.reviewer, decision="reject", reason="请补充字幕")
     submitted.refresh_from_db()
     assert (submitted.status, submitted.returned_by_stage, submitted.reason) == (Stage.RETURNED, "county", "请补充字幕")
-    services.submission_save(teacher=people.teacher, submission=submitted, data=factories.submission_data(title="加了字幕"), files={})
+    services.submission_save(
+        teacher=people.teacher, submission=submitted, data=factories.submission_data(title="加了字幕"), files={}
+    )
     services.submission_submit(submission=submitted, user=people.teacher)
     submitted.refresh_from_db()
     assert submitted.status == Stage.COUNTY_REVIEW and submitted.round == 2
@@ -153,7 +178,12 @@ def test_expert_return_then_resubmission_resumes_at_expert_review_with_the_same_
     services.county_decide(submission=submitted, user=people.reviewer, decision="approve")
     first, second = ExpertReview.objects.filter(submission=submitted).select_related("expert")
     standard = submitted.campaign.review_settings.standard
-    services.expert_score(review=first, user=first.expert, scores={c.pk: (c.max_points, "") for c in standard.criteria.all()}, comment="很好")
+    services.expert_score(
+        review=first,
+        user=first.expert,
+        scores={c.pk: (c.max_points, "") for c in standard.criteria.all()},
+        comment="很好",
+    )
     services.expert_return(review=second, user=second.expert, reason="片头版权音乐需替换")
     submitted.refresh_from_db()
     assert (submitted.status, submitted.returned_by_stage) == (Stage.RETURNED, "expert")
@@ -196,7 +226,12 @@ def test_notifications_in_app_and_by_email_on_every_step(people):
     standard = draft.campaign.review_settings.standard
     mail.outbox.clear()
     for review in ExpertReview.objects.filter(submission=draft):
-        services.expert_score(review=review, user=review.expert, scores={c.pk: (c.max_points - 1, "") for c in standard.criteria.all()}, comment="好")
+        services.expert_score(
+            review=review,
+            user=review.expert,
+            scores={c.pk: (c.max_points - 1, "") for c in standard.criteria.all()},
+            comment="好",
+        )
     assert any(m.to == ["wangjing@example.cn"] and "通过市级专家评审" in m.body for m in mail.outbox)
     assert any(m.to == ["zy@example.cn"] for m in mail.outbox)  # the admin hears it is ready for selection
 
@@ -216,7 +251,9 @@ def test_rejection_notifies_the_teacher(people, submitted):
 
 def test_every_action_is_in_wagtails_audit_log(people, submitted):
     services.county_decide(submission=submitted, user=people.reviewer, decision="approve")
-    entries = ModelLogEntry.objects.filter(content_type__model="submission", object_id=str(submitted.pk)).order_by("timestamp", "id")
+    entries = ModelLogEntry.objects.filter(content_type__model="submission", object_id=str(submitted.pk)).order_by(
+        "timestamp", "id"
+    )
     actions = list(entries.values_list("action", flat=True))
     assert actions[:2] == ["review.create", "review.submit"]
     assert actions.count("review.county_approve") == 1 and actions.count("review.expert_assign") == 2
@@ -245,7 +282,13 @@ def test_gallery_and_link_submissions(people):
     gallery = factories.submission(
         teacher=people.teacher,
         resource_type="gallery",
-        files={"gallery": [factories.upload("1.png", media.png(colour=(1, 2, 3))), factories.upload("2.jpg", media.jpeg())], "cover": factories.upload("c.png", media.png())},
+        files={
+            "gallery": [
+                factories.upload("1.png", media.png(colour=(1, 2, 3))),
+                factories.upload("2.jpg", media.jpeg()),
+            ],
+            "cover": factories.upload("c.png", media.png()),
+        },
     )
     assert services.submission_submit(submission=gallery, user=people.teacher).status == Stage.COUNTY_REVIEW
     link = factories.submission(
@@ -255,3 +298,16 @@ def test_gallery_and_link_submissions(people):
         files={"cover": factories.upload("c2.png", media.png(colour=(9, 9, 9)))},
     )
     assert services.submission_submit(submission=link, user=people.teacher).status == Stage.COUNTY_REVIEW
+
+
+def test_editing_the_theme_of_a_draft_moves_it_in_the_admin_filters(people):
+    draft = factories.submission(teacher=people.teacher, files=good_files())
+    services.submission_save(
+        teacher=people.teacher,
+        submission=draft,
+        data=factories.submission_data(topic="竹沟革命根据地", subjects=("历史",)),
+        files={},
+    )
+    page = ResourcePage.objects.get(pk=draft.page_id)
+    assert page.theme.name == "红色文化" and [s.name for s in page.subjects.all()] == ["历史"]
+    assert page.files.count() == 1 and page.cover_image_id

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("year", type=int)
         parser.add_argument("--format", dest="fmt", choices=sorted(exports.FORMATS), default="xlsx")
-        parser.add_argument("--output", "-o", help="输出文件（默认 campaign-YEAR-report.FORMAT；用 - 输出到屏幕，仅 csv/json）")
+        parser.add_argument(
+            "--output", "-o", help="输出文件（默认 campaign-YEAR-report.FORMAT；用 - 输出到屏幕，仅 csv/json）"
+        )
 
     def handle(self, *args, year, fmt, output=None, **options):
         campaign = CampaignPage.objects.filter(year=year).first()

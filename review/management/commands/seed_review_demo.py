@@ -40,11 +40,39 @@ def _video(colour: str, workdir: Path) -> bytes:
     base = ["ffmpeg", "-v", "error", "-y"]
     subprocess.run(
         base
-        + ["-f", "lavfi", "-i", f"color=c=0x{colour}:s=1280x720:r=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"]
-        + ["-t", "10", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", str(clip)],
+        + [
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=c=0x{colour}:s=1280x720:r=25",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:sample_rate=44100",
+        ]
+        + [
+            "-t",
+            "10",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-tune",
+            "stillimage",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "64k",
+            str(clip),
+        ],
         check=True,
     )
-    subprocess.run(base + ["-stream_loop", "36", "-i", str(clip), "-c", "copy", "-t", "361", "-movflags", "+faststart", str(out)], check=True)
+    subprocess.run(
+        base + ["-stream_loop", "36", "-i", str(clip), "-c", "copy", "-t", "361", "-movflags", "+faststart", str(out)],
+        check=True,
+    )
     return out.read_bytes()
 
 
@@ -74,10 +102,15 @@ class Command(BaseCommand):
         created = 0
         with tempfile.TemporaryDirectory() as tmp:
             for title, username, topic_name, subject, stage_name, colour, target in DEMO:
-                if ResourcePage.objects.filter(title=title).exists() or Submission.objects.filter(page__draft_title=title).exists():
+                if (
+                    ResourcePage.objects.filter(title=title).exists()
+                    or Submission.objects.filter(page__draft_title=title).exists()
+                ):
                     continue
                 with transaction.atomic():
-                    self._one(User, Path(tmp), campaign, title, username, topic_name, subject, stage_name, colour, target)
+                    self._one(
+                        User, Path(tmp), campaign, title, username, topic_name, subject, stage_name, colour, target
+                    )
                 created += 1
         self.stdout.write(self.style.SUCCESS(f"征集评审演示数据已就绪：本次新增 {created} 件申报。"))
 
@@ -110,6 +143,13 @@ class Command(BaseCommand):
         services.submission_submit(submission=submission, user=teacher)
         reviewer = User.objects.filter(profile__role="county_reviewer", profile__region=submission.region).first()
         if target == "returned" and reviewer:
-            services.county_decide(submission=submission, user=reviewer, decision="reject", reason="请在片头补充课题名称和适用年级，并添加字幕。")
+            services.county_decide(
+                submission=submission,
+                user=reviewer,
+                decision="reject",
+                reason="请在片头补充课题名称和适用年级，并添加字幕。",
+            )
         elif target == "expert" and reviewer:
-            services.county_decide(submission=submission, user=reviewer, decision="approve", reason="内容准确，同意推荐。")
+            services.county_decide(
+                submission=submission, user=reviewer, decision="approve", reason="内容准确，同意推荐。"
+            )
