@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "review"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("submit/", views.submit_index, name="submit_index"),
+    path("submit/new/", views.submit_form, name="submit_new"),
+    path("submit/<int:pk>/", views.submit_detail, name="submit_detail"),
+    path("submit/<int:pk>/edit/", views.submit_form, name="submit_edit"),
+    path("submit/<int:pk>/submit/", views.submit_now, name="submit_now"),
+    path("submissions/<int:pk>/files/<int:document_id>/", views.submission_file, name="file"),
+    path("review/", views.review_index, name="index"),
+    path("review/<int:pk>/", views.review_detail, name="detail"),
+    path("review/selection/", views.selection, name="selection"),
+    path("review/selection/<int:year>/export.<str:fmt>", views.selection_export, name="export"),
+    path("notifications/", views.notifications, name="notifications"),
+]

@@ -121,3 +121,44 @@ def theme(name: str = "红色文化") -> Theme:
 
 
 __all__ = ["CampaignPage", "campaign", "document", "image", "resource", "school_", "theme", "user"]
+
+
+# --- review: submissions -------------------------------------------------------------------------
+
+
+def upload(name: str, data: bytes, content_type: str = "application/octet-stream"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def submission_data(**overrides) -> dict:
+    """Cleaned SubmissionForm data for a 嵖岈山 micro-lecture."""
+    from catalogue.models import Grade
+
+    topic = Topic.objects.select_related("theme").get(name=overrides.pop("topic", "嵖岈山"))
+    stage = Stage.objects.get(name=overrides.pop("stage", "初中"))
+    data = {
+        "title": "嵖岈山｜花岗岩地貌的形成",
+        "resource_type": ResourceType.objects.get(code=overrides.pop("resource_type", "video")),
+        "theme": topic.theme,
+        "topic": topic,
+        "subjects": list(Subject.objects.filter(name__in=overrides.pop("subjects", ("地理",)))),
+        "stage": stage,
+        "grades": list(Grade.objects.filter(stage=stage)[:1]),
+        "description": "带领学生认识嵖岈山花岗岩地貌的成因。",
+        "authors": "王静",
+        "co_authors": "",
+        "external_url": "",
+        "licence": ResourcePage.Licence.PLATFORM,
+        "licence_confirmed": True,
+    }
+    data.update(overrides)
+    return data
+
+
+def submission(*, teacher, files: dict | None = None, campaign=None, **data):
+    """A teacher's draft saved through the review service (files: name → upload)."""
+    from review import services
+
+    return services.submission_save(teacher=teacher, data=submission_data(**data), files=files or {}, campaign=campaign)

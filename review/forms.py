@@ -1,0 +1,192 @@
+"""Forms of the review desk and the teacher's submission form (plain Django forms, Chinese labels)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.models import Grade, Region, ResourcePage, ResourceType, Stage, Subject, Theme, Topic
+
+from .models import Award
+from .models import Stage as SubmissionStage
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class SubmissionForm(forms.Form):
+    title = forms.CharField(label=_("作品名称"), max_length=120)
+    resource_type = forms.ModelChoiceField(
+        label=_("资源类型"),
+        queryset=ResourceType.objects.all(),
+        empty_label=_("请选择"),
+        help_text=_("微课视频、课件、教学设计等"),
+    )
+    theme = forms.ModelChoiceField(label=_("主题"), queryset=Theme.objects.all(), empty_label=_("请选择"))
+    topic = forms.ModelChoiceField(
+        label=_("专题"), queryset=Topic.objects.select_related("theme"), required=False, empty_label=_("（可不选）")
+    )
+    subjects = forms.ModelMultipleChoiceField(
+        label=_("学科"), queryset=Subject.objects.all(), widget=forms.CheckboxSelectMultiple
+    )
+    stage = forms.ModelChoiceField(label=_("学段"), queryset=Stage.objects.all(), empty_label=_("请选择"))
+    grades = forms.ModelMultipleChoiceField(
+        label=_("适用年级"),
+        queryset=Grade.objects.select_related("stage"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    description = forms.CharField(
+        label=_("作品简介"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=3000,
+        help_text=_("说明教学目标、内容和使用方法，300 字左右。"),
+    )
+    authors = forms.CharField(label=_("作者"), max_length=200, help_text=_("多位作者用顿号分隔"))
+    co_authors = forms.CharField(label=_("合作者"), max_length=300, required=False)
+    main_file = forms.FileField(
+        label=_("作品文件"),
+        required=False,
+        help_text=_(
+            "微课：MP4（H.264+AAC，不低于 1280×720，5–20 分钟，不超过 1 GB）；课件：PPTX/PDF；教学设计、学案：DOCX/PDF；音频：MP3/AAC。"
+        ),
+    )
+    extra_file = forms.FileField(
+        label=_("配套材料（可选）"), required=False, help_text=_("如教学设计、学习单（DOCX/PDF/PPTX）")
+    )
+    gallery = MultipleFileField(label=_("图集图片（图片图集类作品）"), required=False)
+    external_url = forms.URLField(
+        label=_("外部链接（虚拟展馆类作品）"), required=False, max_length=500, assume_scheme="https"
+    )
+    cover = forms.ImageField(label=_("封面图"), required=False, help_text=_("JPG/PNG，不小于 800×450，建议 16:9"))
+    licence = forms.ChoiceField(
+        label=_("授权方式"),
+        choices=[
+            (ResourcePage.Licence.PLATFORM, ResourcePage.Licence.PLATFORM.label),
+            (ResourcePage.Licence.CC_BY_NC, ResourcePage.Licence.CC_BY_NC.label),
+        ],
+    )
+    licence_confirmed = forms.BooleanField(
+        label=_("本人承诺：作品为原创或已获授权，不侵犯他人著作权，不含广告。"), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        theme, topic = data.get("theme"), data.get("topic")
+        if theme and topic and topic.theme_id != theme.pk:
+            self.add_error("topic", _("所选专题不属于“%(t)s”主题。") % {"t": theme.name})
+        stage = data.get("stage")
+        if stage and any(g.stage_id != stage.pk for g in data.get("grades") or []):
+            self.add_error("grades", _("所选年级与学段不一致。"))
+        return data
+
+    @classmethod
+    def initial_from(cls, page) -> dict:
+        from django.utils.html import strip_tags
+
+        return {
+            "title": page.title,
+            "resource_type": page.resource_type_id,
+            "theme": page.theme_id,
+            "topic": page.topic_id,
+            "subjects": list(page.subjects.all()),
+            "stage": page.stage_id,
+            "grades": list(page.grades.all()),
+            "description": strip_tags(page.description.replace("</p>", "\n")).strip(),
+            "authors": page.authors,
+            "co_authors": page.co_authors,
+            "external_url": page.external_url,
+            "licence": page.licence,
+            "licence_confirmed": page.licence_confirmed,
+        }
+
+
+class CountyDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("初审意见"),
+        choices=[("approve", _("通过，进入市级评审")), ("reject", _("退回修改")), ("decline", _("不予通过"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("意见/理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("退回修改或不予通过时必填，教师能看到。"),
+    )
+
+
+class ExpertScoreForm(forms.Form):
+    """Built from the campaign's standard: one score (and note) per criterion, a checkbox per veto item."""
+
+    comment = forms.CharField(
+        label=_("总体评语"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("教师能看到评语，但看不到您的姓名。")
+    )
+
+    def __init__(self, *args, standard, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.standard = standard
+        self.criteria = list(standard.criteria.all())
+        self.fields["vetoes"] = forms.ModelMultipleChoiceField(
+            label=_("一票否决项（如有，请勾选）"),
+            queryset=standard.veto_items.all(),
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+        )
+        for criterion in self.criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.DecimalField(
+                label=f"{criterion.name}（{criterion.max_points} 分）",
+                min_value=0,
+                max_value=criterion.max_points,
+                decimal_places=1,
+                help_text=criterion.description,
+                widget=forms.NumberInput(
+                    attrs={"step": "0.5", "class": "score-input", "data-max": criterion.max_points}
+                ),
+            )
+            self.fields[f"note_{criterion.pk}"] = forms.CharField(
+                label=_("说明"),
+                required=False,
+                max_length=500,
+                widget=forms.TextInput(attrs={"placeholder": _("扣分说明（可选）")}),
+            )
+
+    def rows(self):
+        return [(c, self[f"score_{c.pk}"], self[f"note_{c.pk}"]) for c in self.criteria]
+
+    def scores(self) -> dict:
+        return {
+            c.pk: (self.cleaned_data[f"score_{c.pk}"], self.cleaned_data.get(f"note_{c.pk}", "")) for c in self.criteria
+        }
+
+
+class ExpertReturnForm(forms.Form):
+    reason = forms.CharField(label=_("退回修改的理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RankingFilterForm(forms.Form):
+    theme = forms.ModelChoiceField(label=_("主题"), queryset=Theme.objects.all(), required=False, empty_label=_("全部"))
+    subject = forms.ModelChoiceField(
+        label=_("学科"), queryset=Subject.objects.all(), required=False, empty_label=_("全部")
+    )
+    region = forms.ModelChoiceField(
+        label=_("县（区）"), queryset=Region.objects.all(), required=False, empty_label=_("全部")
+    )
+    status = forms.ChoiceField(
+        label=_("状态"),
+        choices=[("", _("全部"))] + [c for c in SubmissionStage.choices if c[0] != SubmissionStage.DRAFT],
+        required=False,
+    )
+
+
+AWARD_CHOICES = [("", _("（无）"))] + list(Award.choices)

@@ -1,0 +1,228 @@
+"""The campaign's review as Wagtail workflow tasks (the bakerydemo `UserApprovalTask` pattern).
+
+征集评审流程 = CountyReviewTask (县区初审) → ExpertReviewTask (市级评审) → SelectionTask (遴选发布).
+
+Wagtail's "reject" is "request changes": the WorkflowState goes to needs_changes and `resume()`
+restarts the task that rejected, which is exactly "resubmission resumes at the stage that returned
+it". A final "不予通过" cancels the workflow state instead. Every decision goes through
+`review.services`, whether it comes from our review desk or from Wagtail's own workflow buttons.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Task, TaskState
+
+from catalogue.models import Role
+
+from .standards import Criterion, VetoItem
+
+
+def role_of(user) -> str:
+    profile = getattr(user, "profile", None) if user and user.is_authenticated else None
+    return profile.role if profile else ""
+
+
+def _in_progress_for_pages(task, page_ids):
+    return task.task_states.filter(
+        status=TaskState.STATUS_IN_PROGRESS, workflow_state__object_id__in=[str(pk) for pk in page_ids]
+    )
+
+
+class CountyReviewTaskState(TaskState):
+    class Meta:
+        verbose_name = _("县区初审记录")
+        verbose_name_plural = _("县区初审记录")
+
+
+class CountyReviewTask(Task):
+    """First review by the county reviewers of the submission's own region."""
+
+    task_state_class = CountyReviewTaskState
+
+    def user_can_review(self, obj, user) -> bool:
+        from .submissions import Submission
+
+        if role_of(user) != Role.COUNTY_REVIEWER or not user.profile.region_id:
+            return False
+        return Submission.objects.filter(page_id=obj.pk, region_id=user.profile.region_id).exists()
+
+    def get_actions(self, obj, user):
+        if self.user_can_review(obj, user):
+            return [
+                ("approve", _("初审通过"), False),
+                ("reject", _("退回修改"), True),
+                ("decline", _("不予通过"), True),
+            ]
+        return []
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        from .. import services
+
+        submission = task_state.workflow_state.content_object.specific.submission
+        return services.county_decide(
+            submission=submission, user=user, decision=action_name, reason=kwargs.get("comment", "")
+        )
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        from .submissions import Submission
+
+        if role_of(user) != Role.COUNTY_REVIEWER or not user.profile.region_id:
+            return TaskState.objects.none()
+        pages = Submission.objects.filter(region_id=user.profile.region_id).values_list("page_id", flat=True)
+        return _in_progress_for_pages(self, pages)
+
+    def user_can_access_editor(self, obj, user):
+        return False
+
+    def locked_for_user(self, obj, user):
+        # Under review nobody but a superuser edits the work; the teacher edits after a return.
+        return not user.is_superuser
+
+    @classmethod
+    def get_description(cls):
+        return _("申报所在县（区）的初审员审核：通过、退回修改（须写理由）或不予通过（须写理由）。")
+
+    class Meta:
+        verbose_name = _("县区初审")
+        verbose_name_plural = _("县区初审")
+
+
+class ExpertReviewTaskState(TaskState):
+    class Meta:
+        verbose_name = _("市级评审记录")
+        verbose_name_plural = _("市级评审记录")
+
+
+class ExpertReviewTask(Task):
+    """City expert review: two experts score against the rubric, a third when they disagree."""
+
+    task_state_class = ExpertReviewTaskState
+
+    def start(self, workflow_state, user=None):
+        from .. import services
+
+        task_state = super().start(workflow_state, user=user)
+        services.experts_assign(task_state=task_state.specific)
+        return task_state
+
+    def get_actions(self, obj, user):
+        # Scoring needs the rubric form of the review desk, not Wagtail's comment modal.
+        return []
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        if role_of(user) != Role.CITY_EXPERT:
+            return TaskState.objects.none()
+        return self.task_states.filter(
+            status=TaskState.STATUS_IN_PROGRESS,
+            expertreviewtaskstate__expert_reviews__expert=user,
+            expertreviewtaskstate__expert_reviews__status=ExpertReview.Status.ASSIGNED,
+        )
+
+    def user_can_access_editor(self, obj, user):
+        return False
+
+    def locked_for_user(self, obj, user):
+        return not user.is_superuser
+
+    @classmethod
+    def get_description(cls):
+        return _("两位市级专家按质量标准打分；分差过大时增派第三位专家。专家不评本校作品，提交前互不可见。")
+
+    class Meta:
+        verbose_name = _("市级专家评审")
+        verbose_name_plural = _("市级专家评审")
+
+
+class SelectionTaskState(TaskState):
+    class Meta:
+        verbose_name = _("遴选发布记录")
+        verbose_name_plural = _("遴选发布记录")
+
+
+class SelectionTask(Task):
+    """The campaign admin selects, sets the award and publishes into the catalogue."""
+
+    task_state_class = SelectionTaskState
+
+    def get_actions(self, obj, user):
+        if user.is_superuser or role_of(user) == Role.RESOURCE_ADMIN:
+            return [("approve", _("入选发布"), False)]
+        return []
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        from .. import services
+
+        if action_name == "approve":
+            submission = task_state.workflow_state.content_object.specific.submission
+            services.submissions_publish(submissions=[submission], user=user)
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        if user.is_superuser or role_of(user) == Role.RESOURCE_ADMIN:
+            return self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
+        return TaskState.objects.none()
+
+    def user_can_access_editor(self, obj, user):
+        return user.is_superuser or role_of(user) == Role.RESOURCE_ADMIN
+
+    def locked_for_user(self, obj, user):
+        return not (user.is_superuser or role_of(user) == Role.RESOURCE_ADMIN)
+
+    @classmethod
+    def get_description(cls):
+        return _("资源管理员按得分排序遴选、评定奖项并批量发布入库。")
+
+    class Meta:
+        verbose_name = _("遴选发布")
+        verbose_name_plural = _("遴选发布")
+
+
+class ExpertReview(models.Model):
+    """One expert's assignment to, and then scores of, one submission in one expert round."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("待评分")
+        SUBMITTED = "submitted", _("已评分")
+        WITHDRAWN = "withdrawn", _("已改派")
+        CLOSED = "closed", _("已结束")
+
+    task_state = models.ForeignKey(ExpertReviewTaskState, on_delete=models.CASCADE, related_name="expert_reviews")
+    submission = models.ForeignKey("review.Submission", on_delete=models.CASCADE, related_name="expert_reviews")
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("专家"), on_delete=models.PROTECT, related_name="expert_reviews"
+    )
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.ASSIGNED)
+    is_third = models.BooleanField(_("第三位专家"), default=False)
+    vetoes = models.ManyToManyField(VetoItem, verbose_name=_("否决项"), blank=True, related_name="+")
+    comment = models.TextField(_("总体评语"), blank=True)
+    total = models.DecimalField(_("总分"), max_digits=5, decimal_places=2, null=True, blank=True)
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("专家评审")
+        verbose_name_plural = _("专家评审")
+        ordering = ["assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task_state", "expert"],
+                condition=~models.Q(status="withdrawn"),
+                name="one_live_review_per_expert_per_round",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.submission_id}/{self.expert_id}: {self.get_status_display()}"
+
+
+class CriterionScore(models.Model):
+    review = models.ForeignKey(ExpertReview, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    score = models.DecimalField(max_digits=5, decimal_places=2)
+    comment = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion")]
+
+    def __str__(self):
+        return f"{self.criterion_id}: {self.score}"
