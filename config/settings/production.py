@@ -16,20 +16,26 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# TLS ends at the bureau's reverse proxy, which sets X-Forwarded-Proto (docs/operations.md).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_SSL_REDIRECT = env.SECURE_SSL_REDIRECT
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_HSTS_SECONDS = env.env_int("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_SECONDS = env.SECURE_HSTS_SECONDS
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 
 if env.REDIS_URL:
+    # Sessions in Redis with the database behind them: a Redis outage loses no session.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 if env.EMAIL_URL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = env.EMAIL_URL_HOST
     EMAIL_PORT = env.EMAIL_PORT
+
+LOGGING["root"]["level"] = "INFO"  # noqa: F405  (gunicorn's stdout goes to `docker compose logs`)
