@@ -17,7 +17,6 @@ class LockoutBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
-
 def lockout_response(request, *args, **kwargs):
     """The page a locked-out client sees (HTTP 429), in Chinese, on both login forms."""
     from django.conf import settings

@@ -20,7 +20,21 @@ from django.utils.translation import gettext as _
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa\xce")
 MARKUP_START = re.compile(rb"^\s*(<\?xml|<!doctype|<html|<svg|<script|<head|<body|<iframe)", re.IGNORECASE)
-EXECUTABLE_IN_ARCHIVE = {".exe", ".bat", ".cmd", ".com", ".scr", ".msi", ".vbs", ".vbe", ".ps1", ".jar", ".dll", ".lnk", ".hta"}
+EXECUTABLE_IN_ARCHIVE = {
+    ".exe",
+    ".bat",
+    ".cmd",
+    ".com",
+    ".scr",
+    ".msi",
+    ".vbs",
+    ".vbe",
+    ".ps1",
+    ".jar",
+    ".dll",
+    ".lnk",
+    ".hta",
+}
 OFFICE_PARTS = {"docx": "word/", "pptx": "ppt/", "xlsx": "xl/"}
 HEAD = 64 * 1024
 
