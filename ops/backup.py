@@ -35,7 +35,7 @@ EXCLUDED_MODELS = [
     "contenttypes",
     "auth.permission",
     "sessions",
-    "wagtailsearch.indexentry",
+    "wagtailsearch",
     "axes",
     "django_tasks_db",
 ]
@@ -50,6 +50,10 @@ class RestoreResult:
     counts: dict[str, int]
     files: int
     mismatches: dict[str, tuple[int, int | None]]
+
+
+def _installed_exclusions() -> list[str]:
+    return [e for e in EXCLUDED_MODELS if "." in e or apps.is_installed(e) or e in {a.label for a in apps.get_app_configs()}]
 
 
 def _excluded(label: str) -> bool:
@@ -106,7 +110,7 @@ def backup_create(*, path: str, user=None) -> dict:
             "dumpdata",
             format="jsonl",
             natural_foreign=True,
-            exclude=list(EXCLUDED_MODELS),
+            exclude=_installed_exclusions(),
             output=dump,
             verbosity=0,
         )
@@ -216,7 +220,11 @@ def _wipe_database():
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             quoted = ", ".join(connection.ops.quote_name(t) for t in tables + through)
+            # Deferred foreign-key checks still pending in this transaction must run before
+            # TRUNCATE; afterwards they are deferred again so loaddata may insert in any order.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             with connection.constraint_checks_disabled():
                 for table in through + tables:
