@@ -113,6 +113,10 @@ AXES_VERBOSE = False
 TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
 AUDIT_LOG_RETENTION_DAYS = max(env.AUDIT_LOG_RETENTION_DAYS, 183)
 
+# Wagtail's preview panel frames our own pages; nobody else may (CSP frame-ancestors too).
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SECURE_REFERRER_POLICY = "same-origin"
+
 # --- Content-Security-Policy (django-csp) -------------------------------------------------------
 # The public site: no inline script or style, nothing from another origin (no CDN, intranet).
 CONTENT_SECURITY_POLICY = {

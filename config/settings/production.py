@@ -25,9 +25,7 @@ SECURE_HSTS_SECONDS = env.SECURE_HSTS_SECONDS
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"
 
 if env.REDIS_URL:
     # Sessions in Redis with the database behind them: a Redis outage loses no session.
