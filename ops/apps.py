@@ -19,12 +19,3 @@ class OpsConfig(AppConfig):
             Image.MAX_IMAGE_PIXELS = limit
 
         from . import audit  # noqa: F401  (connects the audit signal receivers)
-
-
-# Used in INSTALLED_APPS in place of "wagtail.users", so that group saves are audited (Wagtail's
-# documented way to swap the group viewset).
-from wagtail.users.apps import WagtailUsersAppConfig  # noqa: E402
-
-
-class AuditedWagtailUsersConfig(WagtailUsersAppConfig):
-    group_viewset = "ops.admin_views.GroupViewSet"

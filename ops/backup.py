@@ -53,7 +53,9 @@ class RestoreResult:
 
 
 def _installed_exclusions() -> list[str]:
-    return [e for e in EXCLUDED_MODELS if "." in e or apps.is_installed(e) or e in {a.label for a in apps.get_app_configs()}]
+    return [
+        e for e in EXCLUDED_MODELS if "." in e or apps.is_installed(e) or e in {a.label for a in apps.get_app_configs()}
+    ]
 
 
 def _excluded(label: str) -> bool:

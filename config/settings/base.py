@@ -18,7 +18,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.embeds",
     "wagtail.sites",
-    "ops.apps.AuditedWagtailUsersConfig",  # wagtail.users with audited group permission edits
+    "ops.users_app.AuditedWagtailUsersConfig",  # wagtail.users with audited group permission edits
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

@@ -29,7 +29,9 @@ def test_account_is_locked_after_repeated_failures_even_with_the_right_password(
     assert response.status_code == 429
     assert "已暂时锁定" in response.content.decode() and "30 分钟" in response.content.decode()
 
-    response = client.post("/accounts/login/", {"username": "target", "password": "Pass#word123"}, REMOTE_ADDR="10.0.0.9")
+    response = client.post(
+        "/accounts/login/", {"username": "target", "password": "Pass#word123"}, REMOTE_ADDR="10.0.0.9"
+    )
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
     assert ModelLogEntry.objects.filter(action=audit.LOCKED_OUT, object_id=str(user.pk)).exists()
@@ -48,7 +50,9 @@ def test_pupils_behind_the_same_school_address_are_not_locked_out_by_one_account
     factories.user(Role.STUDENT, username="pupil-b")
     for _ in range(3):
         client.post("/accounts/login/", {"username": "pupil-a", "password": "guess"}, REMOTE_ADDR="10.20.0.1")
-    response = client.post("/accounts/login/", {"username": "pupil-b", "password": "Pass#word123"}, REMOTE_ADDR="10.20.0.1")
+    response = client.post(
+        "/accounts/login/", {"username": "pupil-b", "password": "Pass#word123"}, REMOTE_ADDR="10.20.0.1"
+    )
     assert response.status_code == 302
     assert client.session["_auth_user_id"]
 
