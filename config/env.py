@@ -47,6 +47,10 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "资源库 <noreply@zmd-edu.local>")
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate")  # immediate | database
+# Media storage through Django's storage API: object storage replaces the local disk by setting
+# MEDIA_STORAGE_BACKEND (e.g. storages.backends.s3.S3Storage) and its MEDIA_STORAGE_OPTIONS (JSON).
+MEDIA_STORAGE_BACKEND = env_str("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+MEDIA_STORAGE_OPTIONS = env_str("MEDIA_STORAGE_OPTIONS", "{}")
 
 # --- security (see docs/security.md) -------------------------------------------------------
 # Login lockout (django-axes): after LOGIN_FAILURE_LIMIT failures the same account from the same
@@ -68,7 +72,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Tr
 # Audit log entries younger than this are never purged; the floor is 183 days (six months).
 AUDIT_LOG_RETENTION_DAYS = env_int("AUDIT_LOG_RETENTION_DAYS", 365)
 # HTTPS: the bureau terminates TLS at its reverse proxy; these default to the safe values.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# HTTPS_ONLY=false only for a trial on http://127.0.0.1:8000 without the proxy (check --deploy warns).
+HTTPS_ONLY = env_bool("HTTPS_ONLY", True)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS_ONLY)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
 # Upload limits per kind of file, in MB (documents: PDF / Office / text; archives: zip).
 UPLOAD_MAX_MB_VIDEO = env_int("UPLOAD_MAX_MB_VIDEO", 1024)

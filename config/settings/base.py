@@ -1,5 +1,7 @@
 """Settings shared by every environment. Values that differ per deployment come from config.env."""
 
+import json
+
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
@@ -161,7 +163,7 @@ STATIC_ROOT = env.STATIC_ROOT
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.MEDIA_ROOT
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": env.MEDIA_STORAGE_BACKEND, "OPTIONS": json.loads(env.MEDIA_STORAGE_OPTIONS or "{}")},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Large teaching videos (500 MB - 1 GB) stream to temporary files, never into memory.

@@ -12,16 +12,17 @@ ALLOWED_HOSTS = env.ALLOWED_HOSTS
 CSRF_TRUSTED_ORIGINS = env.CSRF_TRUSTED_ORIGINS
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405  (media: MEDIA_STORAGE_BACKEND, local disk unless configured)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # TLS ends at the bureau's reverse proxy, which sets X-Forwarded-Proto (docs/operations.md).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.SECURE_SSL_REDIRECT
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
-SECURE_HSTS_SECONDS = env.SECURE_HSTS_SECONDS
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]  # the container health check speaks plain HTTP
+SESSION_COOKIE_SECURE = env.HTTPS_ONLY
+CSRF_COOKIE_SECURE = env.HTTPS_ONLY
+SECURE_HSTS_SECONDS = env.SECURE_HSTS_SECONDS if env.HTTPS_ONLY else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
