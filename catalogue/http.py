@@ -9,7 +9,16 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 # Only these types are ever shown inline (played, viewed); anything else is a download, so no
 # uploaded file can run as a page or script in the site's origin.
-INLINE_TYPES = ("video/", "audio/", "application/pdf", "text/plain", "image/png", "image/jpeg", "image/gif", "image/webp")
+INLINE_TYPES = (
+    "video/",
+    "audio/",
+    "application/pdf",
+    "text/plain",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+)
 CHUNK = 64 * 1024
 
 
