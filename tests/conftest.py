@@ -22,6 +22,20 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Serialized rollback looks for the migrated data on the connection object, but Playwright's
+    sync API runs Django code in other contexts, which get connection objects of their own without
+    it: the next transactional test then starts from an empty database. Keep it on the class."""
+    from django.db import connections
+
+    for connection in connections.all():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+    yield
+
+
 def pytest_collection_modifyitems(items):
     """Every transactional test starts from the migrated data (site, home page, taxonomy, role
     groups) and leaves it for the next one: Django's serialized rollback, applied to all of them.
