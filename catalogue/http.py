@@ -7,6 +7,18 @@ from urllib.parse import quote
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# Only these types are ever shown inline (played, viewed); anything else is a download, so no
+# uploaded file can run as a page or script in the site's origin.
+INLINE_TYPES = (
+    "video/",
+    "audio/",
+    "application/pdf",
+    "text/plain",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+)
 CHUNK = 64 * 1024
 
 
@@ -39,6 +51,8 @@ def ranged_file_response(request, fieldfile, *, filename: str, as_attachment: bo
     """
     size = fieldfile.size
     content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    if not content_type.startswith(INLINE_TYPES):
+        as_attachment = True
     header = request.headers.get("Range", "").strip()
     match = RANGE_RE.match(header) if header else None
     if match and (match.group(1) or match.group(2)):
@@ -64,4 +78,6 @@ def ranged_file_response(request, fieldfile, *, filename: str, as_attachment: bo
     response["Accept-Ranges"] = "bytes"
     response["Content-Disposition"] = content_disposition(filename, as_attachment)
     response["X-Content-Type-Options"] = "nosniff"
+    if not content_type.startswith(("video/", "audio/")):
+        response["Content-Security-Policy"] = "default-src 'none'"  # as Wagtail's document view
     return response

@@ -47,3 +47,39 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "资源库 <noreply@zmd-edu.local>")
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate")  # immediate | database
+# Media storage through Django's storage API: object storage replaces the local disk by setting
+# MEDIA_STORAGE_BACKEND (e.g. storages.backends.s3.S3Storage) and its MEDIA_STORAGE_OPTIONS (JSON).
+MEDIA_STORAGE_BACKEND = env_str("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+MEDIA_STORAGE_OPTIONS = env_str("MEDIA_STORAGE_OPTIONS", "{}")
+
+# --- security (see docs/security.md) -------------------------------------------------------
+# Login lockout (django-axes): after LOGIN_FAILURE_LIMIT failures the same account from the same
+# client address is locked for LOGIN_LOCKOUT_MINUTES. LOGIN_LOCKOUT_BY is "username+ip" (default:
+# a whole school behind one NAT address is never locked out by one pupil), "username" or "ip".
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
+LOGIN_LOCKOUT_BY = env_str("LOGIN_LOCKOUT_BY", "username+ip")
+# Client address behind reverse proxies: how many trusted proxies append to X-Forwarded-For
+# (0 = use the socket address; 1 = one nginx in front of gunicorn, as in docs/operations.md).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Password rules: minimum length and how many of the four character classes (lower case,
+# upper case, digits, symbols) a password must mix.
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 10)
+PASSWORD_MIN_CLASSES = env_int("PASSWORD_MIN_CLASSES", 3)
+# A session ends after this many idle seconds (default 2 h) and when the browser closes.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 2 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+# Audit log entries younger than this are never purged; the floor is 183 days (six months).
+AUDIT_LOG_RETENTION_DAYS = env_int("AUDIT_LOG_RETENTION_DAYS", 365)
+# HTTPS: the bureau terminates TLS at its reverse proxy; these default to the safe values.
+# HTTPS_ONLY=false only for a trial on http://127.0.0.1:8000 without the proxy (check --deploy warns).
+HTTPS_ONLY = env_bool("HTTPS_ONLY", True)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS_ONLY)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+# Upload limits per kind of file, in MB (documents: PDF / Office / text; archives: zip).
+UPLOAD_MAX_MB_VIDEO = env_int("UPLOAD_MAX_MB_VIDEO", 1024)
+UPLOAD_MAX_MB_AUDIO = env_int("UPLOAD_MAX_MB_AUDIO", 200)
+UPLOAD_MAX_MB_DOCUMENT = env_int("UPLOAD_MAX_MB_DOCUMENT", 100)
+UPLOAD_MAX_MB_ARCHIVE = env_int("UPLOAD_MAX_MB_ARCHIVE", 500)
+UPLOAD_MAX_MB_IMAGE = env_int("UPLOAD_MAX_MB_IMAGE", 20)
+UPLOAD_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 64_000_000)

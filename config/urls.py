@@ -11,6 +11,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
     path("", include("catalogue.urls")),
+    path("", include("ops.urls")),
     path("", include("search.urls")),
     path("", include("indicators.urls")),
     path("", include("review.urls")),

@@ -2,6 +2,7 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 
 
 @pytest.fixture(autouse=True)
@@ -18,6 +19,39 @@ def _isolated_media(tmp_path, settings):
         cache.clear()
     yield
     shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Caches are process-wide: without this, a rendition cached by an earlier test (whose
+    media folder is gone, and whose image id SQLite reuses after rollback) is served as a 404."""
+    for cache in caches.all():
+        cache.clear()
+    yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Serialized rollback looks for the migrated data on the connection object, but Playwright's
+    sync API runs Django code in other contexts, which get connection objects of their own without
+    it: the next transactional test then starts from an empty database. Keep it on the class."""
+    from django.db import connections
+
+    for connection in connections.all():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+    yield
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test starts from the migrated data (site, home page, taxonomy, role
+    groups) and leaves it for the next one: Django's serialized rollback, applied to all of them.
+    Without it, the first transactional test's flush empties those tables for every later one."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}))
 
 
 @pytest.fixture

@@ -1,6 +1,9 @@
 """Settings shared by every environment. Values that differ per deployment come from config.env."""
 
+import json
+
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from config import env
 
@@ -11,12 +14,13 @@ INSTALLED_APPS = [
     "review",
     "search",
     "indicators",
+    "ops",
     "wagtail.api.v2",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "ops.users_app.AuditedWagtailUsersConfig",  # wagtail.users with audited group permission edits
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -33,19 +37,24 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ops.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ops.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the 429 page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -74,10 +83,71 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "ops.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": env.PASSWORD_MIN_CLASSES}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- login, sessions, lockout (docs/security.md) ---------------------------------------------
+AUTHENTICATION_BACKENDS = ["ops.auth.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+SESSION_COOKIE_AGE = env.SESSION_IDLE_TIMEOUT  # idle timeout: ops.middleware.SessionIdleTimeoutMiddleware
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.SESSION_EXPIRE_AT_BROWSER_CLOSE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = env.LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = env.LOGIN_LOCKOUT_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = {
+    "username+ip": [["username", "ip_address"]],
+    "username": ["username"],
+    "ip": ["ip_address"],
+}.get(env.LOGIN_LOCKOUT_BY, [["username", "ip_address"]])
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ops.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "ops.net.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in Wagtail's audit log (ops.login)
+AXES_VERBOSE = False
+TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
+AUDIT_LOG_RETENTION_DAYS = max(env.AUDIT_LOG_RETENTION_DAYS, 183)
+
+# Wagtail's preview panel frames our own pages; nobody else may (CSP frame-ancestors too).
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Content-Security-Policy (django-csp) -------------------------------------------------------
+# The public site: no inline script or style, nothing from another origin (no CDN, intranet).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "media-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
+# Wagtail's admin (signed-in staff only) still renders inline init scripts and style attributes.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "PATH_PREFIX": "/admin/",
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "worker-src": [SELF, "blob:"],
+    },
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -95,14 +165,26 @@ STATIC_ROOT = env.STATIC_ROOT
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.MEDIA_ROOT
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": env.MEDIA_STORAGE_BACKEND, "OPTIONS": json.loads(env.MEDIA_STORAGE_OPTIONS or "{}")},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Large teaching videos (500 MB - 1 GB) stream to temporary files, never into memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
-WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
+# Upload hardening (ops/uploads.py): type by content, per-kind size limits, no SVG, safe names.
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.UPLOAD_MAX_MB_IMAGE * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = env.UPLOAD_MAX_IMAGE_PIXELS  # also Pillow's MAX_IMAGE_PIXELS (ops.apps)
+WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "gif", "webp"]  # never svg
+WAGTAILIMAGES_IMAGE_FORM_BASE = "ops.forms.SafeImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "ops.forms.SafeDocumentForm"
+UPLOAD_MAX_BYTES = {
+    "video": env.UPLOAD_MAX_MB_VIDEO * 1024 * 1024,
+    "audio": env.UPLOAD_MAX_MB_AUDIO * 1024 * 1024,
+    "document": env.UPLOAD_MAX_MB_DOCUMENT * 1024 * 1024,
+    "archive": env.UPLOAD_MAX_MB_ARCHIVE * 1024 * 1024,
+    "text": 5 * 1024 * 1024,
+}
+WAGTAILDOCS_MAX_UPLOAD_SIZE = max(UPLOAD_MAX_BYTES.values())
 
 LOGIN_URL = "catalogue:login"
 LOGIN_REDIRECT_URL = "/"
@@ -115,11 +197,13 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "doc", "pptx", "ppt", "xlsx", "mp4", "mp3", "m4a", "aac", "zip", "txt"]
 WAGTAILAPI_LIMIT_MAX = 100
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no requests to outside servers from the admin
 
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
+# Redis down must not take pages down: ops.cache.TolerantRedisCache answers misses instead.
 CACHES = (
-    {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env.REDIS_URL}}
+    {"default": {"BACKEND": "ops.cache.TolerantRedisCache", "LOCATION": env.REDIS_URL}}
     if env.REDIS_URL
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
@@ -127,8 +211,9 @@ CACHES = (
 # Background work (search indexing, technical checks, roll-ups, notifications). The embedded
 # default runs tasks in-process; production queues them in the database for the worker.
 if env.TASKS_BACKEND == "database":
-    INSTALLED_APPS.append("django_tasks.backends.database")
-    TASKS = {"default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend"}}
+    # django-tasks 0.12 ships no database backend; it lives in django-tasks-db (worker: db_worker).
+    INSTALLED_APPS.append("django_tasks_db")
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -148,5 +233,6 @@ LOGGING = {
         "review": {"level": "INFO"},
         "search": {"level": "INFO"},
         "indicators": {"level": "INFO"},
+        "ops": {"level": "INFO"},
     },
 }

@@ -17,3 +17,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ELASTICSEARCH_URL = env.ELASTICSEARCH_URL
+# A high lockout limit keeps tests that try wrong passwords independent of each other; the lockout
+# test sets its own limit (tests/hardening/test_login_security.py).
+AXES_FAILURE_LIMIT = 1000

@@ -1,0 +1,31 @@
+# The production image: web (gunicorn) and worker (django-tasks db_worker) run from it.
+# Build: docker compose build   (see docs/operations.md)
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DJANGO_SETTINGS_MODULE=config.settings.production \
+    MEDIA_ROOT=/data/media \
+    STATIC_ROOT=/app/staticfiles
+
+# ffprobe (technical checks of videos) and a CJK font (generated cover images).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ffmpeg fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+# Static files are collected at build time and served by WhiteNoise; the key is a throwaway
+# used only by this build step (production refuses to start without a real SECRET_KEY).
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && useradd --system --uid 1000 --home /app zmd \
+    && mkdir -p /data/media \
+    && chown -R zmd:zmd /data/media
+
+USER zmd
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]
