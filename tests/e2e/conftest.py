@@ -43,36 +43,3 @@ def page(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
-
-
-
-# Browser tests need transactional databases, whose flush after each test also wipes the rows that
-# data migrations made (home page, taxonomy, role groups, the default quality standard). Serialized
-# rollback restores them. Once Playwright's sync API runs, Django's connection object seen by the
-# tests is a new one (asgiref's context-local storage), without the serialized copy that
-# setup_databases stored on the first one: carry it over, so e2e tests pass in any order and number.
-
-
-@pytest.fixture(scope="session")
-def _serialized_db_contents(django_db_setup, django_db_blocker):
-    from django.db import connections
-
-    return {
-        alias: connections[alias]._test_serialized_contents
-        for alias in connections
-        if hasattr(connections[alias], "_test_serialized_contents")
-    }
-
-
-@pytest.fixture(autouse=True)
-def _carry_serialized_contents(_serialized_db_contents):
-    from django.db import connections
-
-    for alias, contents in _serialized_db_contents.items():
-        if not hasattr(connections[alias], "_test_serialized_contents"):
-            connections[alias]._test_serialized_contents = contents
-
-
-@pytest.fixture(autouse=True)
-def _serialized_rollback(_carry_serialized_contents, django_db_serialized_rollback):
-    """Every e2e test restores the migrated rows (see above)."""

@@ -26,6 +26,10 @@ def test_student_browses_to_a_chayashan_video(live_server, page, site_pages):
     assert page.request.get(live_server.url + poster).status == 200  # the cover rendition is served
 
     # The player loads real media metadata over HTTP range requests.
-    page.wait_for_function("document.querySelector('video').readyState >= 1")
+    # Wait with a function, not a string: Playwright polls string predicates through eval, which our
+    # strict CSP (no unsafe-eval) rightly blocks.
+    page.locator("video").first.evaluate(
+        "v => v.readyState >= 1 || new Promise(r => v.addEventListener('loadedmetadata', () => r(true), {once: true}))"
+    )
     duration = page.evaluate("document.querySelector('video').duration")
     assert 5 < duration < 7

@@ -25,7 +25,9 @@ def test_public_pages_run_under_the_strict_policy(live_server, page, site_pages)
         response = page.goto(live_server.url + url)
         assert "script-src 'self'" in response.headers["content-security-policy"]
     page.goto(live_server.url + resource.url)
-    page.wait_for_function("document.querySelector('video').readyState >= 1")
+    page.locator("video").first.evaluate(
+        "v => v.readyState >= 1 || new Promise(r => v.addEventListener('loadedmetadata', () => r(true), {once: true}))"
+    )
     assert violations == []
 
 

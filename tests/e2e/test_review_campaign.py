@@ -60,7 +60,9 @@ def test_campaign_runs_end_to_end_for_all_five_roles(live_server, browser, site_
     # 2. The county reviewer of 遂平县 approves from the queue, beside the preview and checks.
     reviewer = _login(browser, live_server, "reviewer", "/review/")
     reviewer.get_by_role("link", name=TITLE, exact=True).click()
-    reviewer.wait_for_function("document.querySelector('video') && document.querySelector('video').readyState >= 1")
+    reviewer.locator("video").first.evaluate(
+        "v => v.readyState >= 1 || new Promise(r => v.addEventListener('loadedmetadata', () => r(true), {once: true}))"
+    )
     reviewer.get_by_label("通过，进入市级评审").check()
     reviewer.fill("#id_reason", "内容准确，符合要求。")
     reviewer.get_by_role("button", name="提交初审意见").click()
