@@ -8,3 +8,7 @@ player to the indicators app directly. Receivers must be fast: they run inside t
 from django.dispatch import Signal
 
 resource_accessed = Signal()  # kwargs: request, resource, action, file (ResourceFile or None)
+
+# Sent by `seed_demo` once the catalogue's demo data is in place, so that other apps can add their
+# own demo data (review: submissions in every state) without the catalogue importing them.
+demo_seeded = Signal()  # kwargs: stdout

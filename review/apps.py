@@ -17,6 +17,16 @@ def _unless_review(handler_name):
     return receiver
 
 
+def _seed_review_demo(sender, stdout, **kwargs):
+    """`seed_demo` also gives the review desk something to show (see seed_review_demo)."""
+    from django.core.management import CommandError, call_command
+
+    try:
+        call_command("seed_review_demo", stdout=stdout)
+    except CommandError as exc:  # e.g. no ffmpeg to make demo videos: the catalogue demo still stands
+        stdout.write(f"评审演示数据未生成：{exc}")
+
+
 class ReviewConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "review"
@@ -24,6 +34,10 @@ class ReviewConfig(AppConfig):
 
     def ready(self):
         from wagtail.models import WorkflowState
+
+        from catalogue.signals import demo_seeded
+
+        demo_seeded.connect(_seed_review_demo, dispatch_uid="review_seed_demo")
         from wagtail.signals import workflow_approved, workflow_rejected, workflow_submitted
 
         # Same dispatch_uid as wagtail.admin's handlers: whichever app is ready first, ours stays.

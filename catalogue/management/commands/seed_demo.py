@@ -38,6 +38,7 @@ from catalogue.services import (
     profile_set,
     taxonomy_pages_sync,
 )
+from catalogue.signals import demo_seeded
 
 DEMO_PASSWORD = "Zmd#demo2026"
 
@@ -63,6 +64,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             created = self.seed()
+        demo_seeded.send(sender=self.__class__, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：本次新增 {created} 条资源，共 {ResourcePage.objects.count()} 条。"))
 
     def seed(self) -> int:
