@@ -220,7 +220,7 @@ class QueryPlan:
 
 
 def clean_query(raw: str) -> str:
-    text = fold(raw)[: MAX_QUERY_CHARS * 2]
+    text = "".join(ch for ch in fold(raw)[: MAX_QUERY_CHARS * 2] if ch.isprintable() or ch.isspace())
     text = re.sub(r"\s+", " ", text).strip()
     return text[:MAX_QUERY_CHARS]
 

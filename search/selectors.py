@@ -84,7 +84,9 @@ def _first(params, key: str) -> str:
     value = params.get(key, "")
     if isinstance(value, list | tuple):
         value = value[0] if value else ""
-    return str(value or "").strip()[:200]
+    text = str(value or "")[:1000]
+    # Control characters (NUL among them, which PostgreSQL refuses) never mean anything in a search.
+    return "".join(ch for ch in text if ch.isprintable() or ch == " ").strip()[:200]
 
 
 def parse_filters(params) -> list[Filter]:
