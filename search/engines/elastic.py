@@ -55,7 +55,7 @@ class ResourceDocument(Document):
     title = _tokens()
     topic_tokens = _tokens()
     title_pinyin = _tokens()
-    meta = _tokens()
+    meta_tokens = _tokens()
     topic_pinyin = _tokens()
     title_bigram = _tokens()
     body = _tokens()
@@ -76,8 +76,8 @@ class ResourceDocument(Document):
         settings = {"number_of_shards": 1, "number_of_replicas": 0}
 
 
-# Our analysis field name → document field name ("topic" is taken by the facet keyword).
-FIELD_NAMES = {name: ("topic_tokens" if name == "topic" else name) for name in FIELD_WEIGHTS}
+# Our analysis field name → document field name ("topic" is the facet keyword, "meta" is reserved).
+FIELD_NAMES = {name: {"topic": "topic_tokens", "meta": "meta_tokens"}.get(name, name) for name in FIELD_WEIGHTS}
 
 
 def to_document(r: IndexedResource) -> ResourceDocument:
