@@ -64,8 +64,9 @@ def lexicon_version_bump() -> None:
         updated = LexiconVersion.objects.filter(pk=1).update(version=F("version") + 1)
         if not updated:
             LexiconVersion.objects.create(pk=1, version=1)
-    _state["checked_at"] = 0.0
-    transaction.on_commit(lambda: _state.update(checked_at=0.0))
+    # This process knows it changed: reload on next use (and again once the change is committed).
+    _state.update(checked_at=0.0, version=None)
+    transaction.on_commit(lambda: _state.update(checked_at=0.0, version=None))
 
 
 _names_cache: dict = {"version": None, "names": None}
