@@ -20,7 +20,7 @@ from pathlib import Path
 
 import jieba
 import zhconv
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 logger = logging.getLogger(__name__)
 
@@ -140,17 +140,43 @@ def to_pinyin(word: str) -> tuple[str, str]:
     return "".join(syllables), "".join(s[0] for s in syllables)
 
 
+MAX_READINGS = 8
+
+
+@lru_cache(maxsize=65536)
+def pinyin_readings(word: str) -> tuple[tuple[str, str], ...]:
+    """Every plausible reading of a short word (多音字: 薄山湖 → baoshanhu, boshanhu, …), most common first."""
+    primary = to_pinyin(word)
+    if len(word) > 6:
+        return (primary,)
+    options = [[s for s in syllables if s.isalpha()] for syllables in pinyin(word, style=Style.NORMAL, heteronym=True)]
+    options = [o for o in options if o]
+    readings = [primary]
+    combos = [[]]
+    for syllables in options:
+        combos = [c + [s] for c in combos for s in syllables][: MAX_READINGS * 4]
+    for combo in combos:
+        reading = ("".join(combo), "".join(s[0] for s in combo))
+        if reading not in readings:
+            readings.append(reading)
+        if len(readings) >= MAX_READINGS:
+            break
+    return tuple(readings)
+
+
 def pinyin_tokens(text: str) -> set[str]:
-    """Full pinyin and initials of each word and of each whole CJK run of a text."""
+    """Full pinyin and initials of each word (all its readings) and of each whole CJK run of a text."""
     folded = fold(text)
     out: set[str] = set()
-    words = [w for w in lexicon.cut(folded) if CJK_RUN.fullmatch(w) and w not in STOPWORDS]
-    runs = CJK_RUN.findall(folded)
-    for chunk in words + runs:
-        if len(chunk) < 2:
-            continue
-        full, initials = to_pinyin(chunk[:MAX_TERM_CHARS])
-        out.update(t for t in (full[:MAX_TERM_CHARS], initials) if len(t) >= 2)
+    # Search mode: the pinyin of "确山打铁花" covers "dth" (打铁花) as well as "qsdth".
+    words = {w for w in lexicon.cut_for_search(folded) if CJK_RUN.fullmatch(w) and w not in STOPWORDS and len(w) >= 2}
+    for word in words:
+        for full, initials in pinyin_readings(word[:MAX_TERM_CHARS]):
+            out.update(t for t in (full[:MAX_TERM_CHARS], initials) if len(t) >= 2)
+    for run in CJK_RUN.findall(folded):
+        if len(run) >= 2:
+            full, initials = to_pinyin(run[:MAX_TERM_CHARS])
+            out.update(t for t in (full[:MAX_TERM_CHARS], initials) if len(t) >= 2)
     return out
 
 
@@ -316,8 +342,11 @@ def highlight(text: str, plan: QueryPlan, *, snippet_chars: int | None = None) -
             position = 0
             for word in lexicon.cut(folded):
                 if CJK_RUN.fullmatch(word) and len(word) >= 2:
-                    full, initials = to_pinyin(word)
-                    if any(full.startswith(p) or initials.startswith(p) or p.startswith(full) for p in wanted):
+                    if any(
+                        full.startswith(p) or initials.startswith(p) or p.startswith(full)
+                        for full, initials in pinyin_readings(word)
+                        for p in wanted
+                    ):
                         spans.append((position, position + len(word)))
                 position += len(word)
     spans = _merge(spans)

@@ -16,6 +16,7 @@ from . import analysis
 from .models import (
     WEIGHT_BODY,
     WEIGHT_META,
+    WEIGHT_META_PINYIN,
     WEIGHT_TITLE,
     WEIGHT_TITLE_BIGRAM,
     WEIGHT_TITLE_PINYIN,
@@ -34,6 +35,7 @@ FIELD_WEIGHTS = {
     "title_bigram": WEIGHT_TITLE_BIGRAM,
     "body": WEIGHT_BODY,
     "topic_bigram": WEIGHT_TOPIC_BIGRAM,
+    "meta_pinyin": WEIGHT_META_PINYIN,
 }
 DESCRIPTION_CHARS = 2000
 
@@ -81,6 +83,8 @@ def analysed_fields(*, title: str, topic: str, meta: list[str], body: str) -> di
         "title_bigram": analysis.bigrams(title),
         "body": set(analysis.index_tokens(body)),
         "topic_bigram": analysis.bigrams(topic),
+        # Places, schools and people by pinyin too ("zhugou" finds 确山县竹沟镇中心小学's work).
+        "meta_pinyin": set().union(*(analysis.pinyin_tokens(m) for m in meta if m)) if meta else set(),
     }
 
 

@@ -60,6 +60,7 @@ class ResourceDocument(Document):
     title_bigram = _tokens()
     body = _tokens()
     topic_bigram = _tokens()
+    meta_pinyin = _tokens()
     theme = Keyword()
     topic = Keyword()
     subject = Keyword(multi=True)
