@@ -13,9 +13,9 @@ import logging
 import re
 import threading
 import unicodedata
-from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import jieba
@@ -228,6 +228,8 @@ class Tier:
 
     groups: tuple[Group, ...]
     min_match: int
+    # Optional groups that only add to the score (adjacent characters of a typed phrase).
+    boosts: tuple[Group, ...] = ()
 
 
 @dataclass
@@ -294,7 +296,12 @@ def plan_query(raw: str, synonyms: dict[str, set[str]] | None = None) -> QueryPl
             prefixes.add(word)
             plan.pinyin.add(word)
         groups.append(Group(terms=frozenset(terms), prefixes=frozenset(prefixes), source=word))
-    plan.tiers.append(Tier(groups=tuple(groups), min_match=len(groups)))
+    # Phrase evidence: character bigrams of what was typed (stopwords included, "湖的", "的候") that
+    # are not words of the query already; titles that contain the phrase as typed rank first.
+    group_terms = set().union(*(g.terms for g in groups))
+    phrase = sorted({g for run in CJK_RUN.findall(text) if len(run) >= 3 for g in bigrams(run)} - group_terms)
+    boosts = tuple(Group(terms=frozenset({g}), source=g) for g in phrase[:MAX_GROUPS])
+    plan.tiers.append(Tier(groups=tuple(groups), min_match=len(groups), boosts=boosts))
 
     ascii_words = [w for w in words if ALPHA_WORD.match(w)]
     if len(ascii_words) > 1 and len(ascii_words) == len(words):

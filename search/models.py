@@ -63,6 +63,9 @@ class SearchDocumentSubject(models.Model):
         constraints = [models.UniqueConstraint(fields=["document", "subject_id"], name="search_doc_subject_unique")]
         indexes = [models.Index(fields=["subject_id", "document"], name="search_subject_doc")]
 
+    def __str__(self):
+        return f"{self.document_id}:{self.subject_id}"
+
 
 class SearchPosting(models.Model):
     term = models.CharField(max_length=64)
@@ -72,6 +75,9 @@ class SearchPosting(models.Model):
     class Meta:
         # Covering index: a query reads (term → document, weight) without touching the table.
         indexes = [models.Index(fields=["term", "document", "weight"], name="search_posting_term")]
+
+    def __str__(self):
+        return f"{self.term}→{self.document_id} ({self.weight})"
 
 
 class Synonym(models.Model):
@@ -107,3 +113,6 @@ class LexiconVersion(models.Model):
 
     version = models.PositiveIntegerField(default=0)
     changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"v{self.version}"

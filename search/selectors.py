@@ -144,6 +144,8 @@ def search_resources(params) -> SearchPage:
     plan = analysis.plan_query(_first(params, "q"), synonyms())
     sort = _first(params, "sort")
     sort = sort if sort in SORTS else "relevance"
+    if plan.is_empty and sort == "relevance":
+        sort = "newest"  # nothing to be relevant to: the newest resources first
     filters = parse_filters(params)
     number = _page_number(params)
     request = SearchRequest(plan=plan, filters=filters, sort=sort, offset=(number - 1) * PER_PAGE, limit=PER_PAGE)

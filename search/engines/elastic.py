@@ -128,12 +128,11 @@ def build_search(request: SearchRequest, tier: Tier | None, *, index: str, using
     if tier is None:
         query = Q("bool", filter=filters) if filters else Q("bool", filter=[Q("match_all")])
     else:
-        query = Q(
-            "bool",
-            should=[group_query(g) for g in tier.groups],
-            minimum_should_match=tier.min_match,
-            filter=filters,
-        )
+        query = Q("bool", should=[group_query(g) for g in tier.groups], minimum_should_match=tier.min_match)
+        if tier.boosts:
+            # Boosts add to the score of documents that match anyway; they never admit one.
+            query = Q("bool", must=[query], should=[group_query(g) for g in tier.boosts])
+        query = Q("bool", must=[query], filter=filters) if filters else query
     search = Search(using=using, index=index).query(query)
     search = search.sort(*SORTS.get(request.sort, SORTS["relevance"]))
     search = search.extra(track_total_hits=True, from_=request.offset, size=request.limit)

@@ -8,6 +8,7 @@ and every facet count (UNION ALL of GROUP BYs), so a search is a single round tr
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db import connection, transaction
 
 from ..analysis import Group, Tier
@@ -19,6 +20,21 @@ DOC = SearchDocument._meta.db_table
 POST = SearchPosting._meta.db_table
 SUBJ = SearchDocumentSubject._meta.db_table
 PREFIX_END = "\U0010ffff"
+# Facet counts of a query-less browse scan the whole index: keep them for a while, keyed by an index
+# generation that every write bumps (shared through the cache: Redis in production).
+BROWSE_FACETS_SECONDS = 300
+GENERATION_KEY = "search:embedded:generation"
+
+
+def _generation() -> int:
+    return cache.get_or_set(GENERATION_KEY, 1, None)
+
+
+def _bump_generation() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, None)
 
 # facet → column of the document table
 COLUMNS = {
@@ -41,36 +57,34 @@ def _placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def group_sql(group: Group) -> tuple[str, list]:
+def group_sql(group: Group, required: bool = True) -> tuple[str, list]:
+    """Best weight per document for one group. Exact terms and each prefix range are separate
+    UNION ALL branches so that every branch is an index range scan (an OR would scan the table)."""
+    branches, params = [], []
     exact = sorted(group.terms)
-    conditions, params = [], []
     if exact:
-        conditions.append(f"term IN ({_placeholders(exact)})")
+        branches.append(f"SELECT document_id, weight AS w FROM {POST} WHERE term IN ({_placeholders(exact)})")
         params += exact
     for prefix in sorted(group.prefixes):
-        conditions.append("(term >= %s AND term < %s)")
+        branches.append(f"SELECT document_id, weight / 2 AS w FROM {POST} WHERE term >= %s AND term < %s")
         params += [prefix, prefix + PREFIX_END]
-    if group.prefixes and exact:
-        score = f"MAX(CASE WHEN term IN ({_placeholders(exact)}) THEN weight ELSE weight / 2 END)"
-        score_params = exact
-    elif group.prefixes:
-        score, score_params = "MAX(weight / 2)", []
-    else:
-        score, score_params = "MAX(weight)", []
-    sql = f"SELECT document_id, {score} AS gw FROM {POST} WHERE {' OR '.join(conditions)} GROUP BY document_id"
-    return sql, score_params + params
+    sql = (
+        f"SELECT document_id, MAX(w) AS gw, {1 if required else 0} AS req "
+        f"FROM ({' UNION ALL '.join(branches)}) b GROUP BY document_id"
+    )
+    return sql, params
 
 
 def match_sql(tier: Tier) -> tuple[str, list]:
     parts, params = [], []
-    for group in tier.groups:
-        sql, p = group_sql(group)
+    for group, required in [(g, True) for g in tier.groups] + [(g, False) for g in tier.boosts]:
+        sql, p = group_sql(group, required)
         parts.append(sql)
         params += p
     union = " UNION ALL ".join(parts)
     sql = (
         f"SELECT document_id, SUM(gw) AS score FROM ({union}) g "
-        f"GROUP BY document_id HAVING COUNT(*) >= %s"
+        f"GROUP BY document_id HAVING SUM(req) >= %s"
     )
     return sql, params + [tier.min_match]
 
@@ -106,13 +120,35 @@ class EmbeddedEngine(Engine):
         return sql, params
 
     def search_tier(self, request: SearchRequest, tier: Tier | None) -> EngineResult:
-        matched, params = self.matched_sql(request, tier)
+        if tier is None:
+            return self._browse(request)
+        return self._query(request, tier)
+
+    def _browse(self, request: SearchRequest) -> EngineResult:
+        """No query: a page straight off the document table, facets from the cache when fresh."""
+        matched, params = self.matched_sql(request, None)
         order = ORDER.get(request.sort, ORDER["relevance"])
-        branches = [
-            f"SELECT * FROM (SELECT 'hit' AS kind, CAST(id AS TEXT) AS k, score AS n, view_count AS v, published_at AS p "
-            f"FROM m ORDER BY {order} LIMIT %s OFFSET %s) hits"
-        ]
-        tail_params: list = [request.limit, request.offset]
+        page_sql = (
+            f"SELECT 'hit', CAST(id AS TEXT), score, view_count, published_at FROM ({matched}) m "
+            f"ORDER BY {order} LIMIT %s OFFSET %s"
+        )
+        chosen = "|".join(sorted(f"{f.facet}={f.id if f.id is not None else f.name}" for f in request.filters))
+        key = f"search:embedded:browse:{_generation()}:{chosen}"
+        rows = cache.get(key)
+        if rows is None:
+            rows = self._run(self._facets_sql(matched), params)
+            cache.set(key, rows, BROWSE_FACETS_SECONDS)
+        return self._result(self._run(page_sql, params + [request.limit, request.offset]) + rows, request)
+
+    @staticmethod
+    def _run(sql, params):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [tuple(r) for r in cursor.fetchall()]
+
+    @staticmethod
+    def _facet_branches() -> list[str]:
+        branches = []
         for facet, column in COLUMNS.items():
             condition = "award <> ''" if facet == "award" else f"{column} IS NOT NULL"
             branches.append(
@@ -123,11 +159,21 @@ class EmbeddedEngine(Engine):
             f"JOIN {SUBJ} ds ON ds.document_id = m.id GROUP BY ds.subject_id"
         )
         branches.append("SELECT 'total', '', COUNT(*), 0, NULL FROM m")
+        return branches
+
+    def _facets_sql(self, matched: str) -> str:
+        return f"WITH m AS MATERIALIZED ({matched}) " + " UNION ALL ".join(self._facet_branches())
+
+    def _query(self, request: SearchRequest, tier: Tier) -> EngineResult:
+        matched, params = self.matched_sql(request, tier)
+        order = ORDER.get(request.sort, ORDER["relevance"])
+        branches = [
+            f"SELECT * FROM (SELECT 'hit' AS kind, CAST(id AS TEXT) AS k, score AS n, view_count AS v, published_at AS p "
+            f"FROM m ORDER BY {order} LIMIT %s OFFSET %s) hits"
+        ]
+        branches += self._facet_branches()
         sql = f"WITH m AS MATERIALIZED ({matched}) " + " UNION ALL ".join(branches)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params + tail_params)
-            rows = cursor.fetchall()
-        return self._result(rows, request)
+        return self._result(self._run(sql, params + [request.limit, request.offset]), request)
 
     def _result(self, rows, request: SearchRequest) -> EngineResult:
         names = taxonomy_names()
@@ -167,6 +213,8 @@ class EmbeddedEngine(Engine):
             [SearchPosting(document_id=r.id, term=t, weight=w) for r in resources for t, w in r.postings().items()],
             batch_size=2000,
         )
+        _bump_generation()
+        transaction.on_commit(_bump_generation)
 
     @transaction.atomic
     def delete(self, resource_ids) -> None:
@@ -176,6 +224,8 @@ class EmbeddedEngine(Engine):
         SearchPosting.objects.filter(document_id__in=ids)._raw_delete(connection.alias)
         SearchDocumentSubject.objects.filter(document_id__in=ids)._raw_delete(connection.alias)
         SearchDocument.objects.filter(resource_id__in=ids)._raw_delete(connection.alias)
+        _bump_generation()
+        transaction.on_commit(_bump_generation)
 
     @transaction.atomic
     def rebuild(self, resources) -> int:
@@ -196,6 +246,8 @@ class EmbeddedEngine(Engine):
     def update_counts(self, counts: dict[int, int]) -> None:
         rows = [SearchDocument(resource_id=pk, view_count=n) for pk, n in counts.items()]
         SearchDocument.objects.bulk_update(rows, ["view_count"], batch_size=500)
+        _bump_generation()
+        transaction.on_commit(_bump_generation)
 
     @staticmethod
     def _document(r) -> SearchDocument:

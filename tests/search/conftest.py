@@ -1,6 +1,15 @@
 import pytest
+from django.core.cache import cache
 
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached browse facets must not leak from one test's (rolled back) data into another's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -30,8 +30,8 @@ def engine(request, corpus, settings):
     settings.ELASTICSEARCH_URL = ES_URL
     engine = ElasticsearchEngine(ES_URL, alias="zmd-resources-test")
     search_index_rebuild()
-    from search.documents import build
     from catalogue.selectors import live_resources
+    from search.documents import build
 
     engine.rebuild(build(p) for p in live_resources())
     return engine
@@ -102,8 +102,8 @@ def test_filters_combine_with_the_query_and_each_other(engine, corpus):
 
 
 def test_sort_newest_and_popular(engine, corpus):
-    from search.services import search_popularity_refresh
     from catalogue.models import ResourcePage
+    from search.services import search_popularity_refresh
 
     ResourcePage.objects.filter(pk=corpus["chayashan_stones"].pk).update(view_count=50)
     ResourcePage.objects.filter(pk=corpus["zhugou"].pk).update(view_count=10)

@@ -44,9 +44,10 @@ def test_query_body(corpus):
     plan = analysis.plan_query("嫘祖", synonyms())
     request = SearchRequest(plan=plan, filters=[Filter(facet="subject", name="语文", id=1)], sort="relevance", offset=12)
     body = build_search(request, plan.tiers[0], index="zmd-resources").to_dict()
-    query = body["query"]["bool"]
+    outer = body["query"]["bool"]
+    assert outer["filter"] == [{"term": {"subject": "语文"}}]
+    query = outer["must"][0]["bool"]
     assert query["minimum_should_match"] == 1
-    assert query["filter"] == [{"term": {"subject": "语文"}}]
     clauses = query["should"][0]["dis_max"]["queries"]
     assert {"constant_score": {"filter": {"term": {"title": "嫘祖"}}, "boost": 16}} in clauses
     assert {"constant_score": {"filter": {"term": {"title_pinyin": "leizu"}}, "boost": 8}} in clauses
@@ -90,10 +91,13 @@ def _score(query, doc):
                 have = doc.get(field)
                 if not (value in have if isinstance(have, list) else have == value):
                     return None
-        should = [s for s in (_score(q, doc) for q in body.get("should", [])) if s is not None]
-        if len(should) < body.get("minimum_should_match", 0):
+        must = [_score(q, doc) for q in body.get("must", [])]
+        if any(s is None for s in must):
             return None
-        return sum(should)
+        should = [s for s in (_score(q, doc) for q in body.get("should", [])) if s is not None]
+        if len(should) < body.get("minimum_should_match", 0 if must else (1 if body.get("should") else 0)):
+            return None
+        return sum(must) + sum(should)
     raise AssertionError(kind)
 
 
@@ -104,7 +108,9 @@ def evaluate(body, docs):
     return [d["resource_id"] for d, _ in hits]
 
 
-@pytest.mark.parametrize("q", ["嫘祖", "leizu", "lz", "cys", "cha ya shan", "查牙山", "西平县 嫘祖", "嵖岈", "小延安"])
+@pytest.mark.parametrize(
+    "q", ["嫘祖", "leizu", "lz", "cys", "cha ya shan", "查牙山", "西平县 嫘祖", "嵖岈", "小延安", "嵖岈山的花岗岩", "嫘祖养蚕缫丝的传说"]
+)
 def test_query_bodies_rank_like_the_embedded_engine(corpus, q):
     docs = [to_document(build(p)).to_dict() for p in live_resources()]
     plan = analysis.plan_query(q, synonyms())
