@@ -76,6 +76,10 @@ def group_sql(group: Group, required: bool = True) -> tuple[str, list]:
 
 
 def match_sql(tier: Tier) -> tuple[str, list]:
+    if len(tier.groups) == 1 and not tier.boosts and tier.min_match <= 1:
+        # One word, nothing to add up: the group's best weight is the score (no second GROUP BY).
+        sql, params = group_sql(tier.groups[0])
+        return f"SELECT document_id, gw AS score FROM ({sql}) g", params
     parts, params = [], []
     for group, required in [(g, True) for g in tier.groups] + [(g, False) for g in tier.boosts]:
         sql, p = group_sql(group, required)
