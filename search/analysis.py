@@ -256,8 +256,8 @@ def clean_query(raw: str) -> str:
 def plan_query(raw: str, synonyms: dict[str, set[str]] | None = None) -> QueryPlan:
     """Turn what a user typed into tiers of groups, tried in order until one matches.
 
-    1. every word must match (through itself, its synonyms or its pinyin);
-    2. for pinyin typed with spaces ("cha ya shan"): the words joined;
+    1. for pinyin typed with spaces ("cha ya shan"): the words joined ("chayashan");
+    2. every word must match (through itself, its synonyms or its pinyin);
     3. relaxed: any word, the pinyin of the whole query (homophone typos such as 查牙山) or any
        character bigram; documents matching more of them rank first.
     """
@@ -301,13 +301,13 @@ def plan_query(raw: str, synonyms: dict[str, set[str]] | None = None) -> QueryPl
     group_terms = set().union(*(g.terms for g in groups))
     phrase = sorted({g for run in CJK_RUN.findall(text) if len(run) >= 3 for g in bigrams(run)} - group_terms)
     boosts = tuple(Group(terms=frozenset({g}), source=g) for g in phrase[:MAX_GROUPS])
-    plan.tiers.append(Tier(groups=tuple(groups), min_match=len(groups), boosts=boosts))
-
     ascii_words = [w for w in words if ALPHA_WORD.match(w)]
     if len(ascii_words) > 1 and len(ascii_words) == len(words):
+        # Pinyin typed with spaces ("cha ya shan"): the joined word first, it is the precise reading.
         joined = "".join(ascii_words)[:MAX_TERM_CHARS]
         plan.pinyin.add(joined)
         plan.tiers.append(Tier(groups=(Group(terms=frozenset({joined}), prefixes=frozenset({joined}), source=joined),), min_match=1))
+    plan.tiers.append(Tier(groups=tuple(groups), min_match=len(groups), boosts=boosts))
 
     relaxed = list(groups)
     runs = CJK_RUN.findall(text)
