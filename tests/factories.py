@@ -86,6 +86,7 @@ def resource(
     region: str = "遂平县",
     files=(),
     with_cover: bool = True,
+    description: str = "<p>测试资源简介。</p>",
     **fields,
 ):
     topic_obj = Topic.objects.select_related("theme").get(name=topic)
@@ -93,7 +94,7 @@ def resource(
     page = ResourcePage(
         title=title,
         slug=f"r-{next(_seq)}",
-        description="<p>测试资源简介。</p>",
+        description=description,
         theme=topic_obj.theme,
         topic=topic_obj,
         stage=Stage.objects.get(name=stage),
