@@ -1,12 +1,10 @@
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import CampaignPage, Grade, Region, ResourceType, School, Stage, Subject, Theme, Topic, UserProfile
+from .models import Grade, Region, ResourceType, School, Stage, Subject, Theme, Topic, UserProfile
 from .selectors import document_visible_to
 from .services import profile_set
 
@@ -99,26 +97,6 @@ def guard_document(document, request):
     """Documents of drafts are served only to users who may edit the resource that uses them."""
     if not document_visible_to(request.user, document):
         raise PermissionDenied
-
-
-@hooks.register("before_create_page")
-def refuse_closed_campaign(request, parent_page, page_class):
-    """Teachers add resources only while the campaign is open; admins may always add."""
-    from .models import ResourcePage
-
-    if page_class is not ResourcePage or request.user.is_superuser:
-        return None
-    if not isinstance(parent_page.specific, CampaignPage) or parent_page.permissions_for_user(request.user).can_publish():
-        return None
-    campaign = parent_page.specific
-    if not campaign.is_open:
-        messages.error(
-            request,
-            _("%(title)s 的征集时间为 %(opens)s 至 %(closes)s，当前不在征集期内，不能提交新资源。")
-            % {"title": campaign.title, "opens": campaign.opens_on, "closes": campaign.closes_on},
-        )
-        return redirect("wagtailadmin_explore", parent_page.id)
-    return None
 
 
 @hooks.register("after_create_snippet")

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ops.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "catalogue.middleware.AdminAccessRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the 429 page
@@ -236,3 +237,7 @@ LOGGING = {
         "ops": {"level": "INFO"},
     },
 }
+
+# Where signed-in users without admin access land when they open an /admin/ URL, by role: teachers
+# submit and revise through the guided form (review app).
+NON_ADMIN_LANDING = {"teacher": "/submit/"}

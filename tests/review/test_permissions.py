@@ -163,7 +163,6 @@ def test_teacher_never_sees_an_expert_name(client, people, submitted):
         ("expert1", "/review/selection/", "get"),
         ("expert1", "/submit/new/", "get"),
         ("reviewer", "/review/selection/2026/export.xlsx", "get"),
-        ("teacher", "/admin/review-report/", "get"),
     ],
 )
 def test_wrong_role_gets_403(client, people, role, url, method):
@@ -194,7 +193,10 @@ def test_teacher_is_sent_to_the_guided_form_from_wagtails_editor(client, people)
     draft = factories.submission(teacher=people.teacher, files=good_files())
     _login(client, people.teacher)
     response = client.get(f"/admin/pages/{draft.page_id}/edit/")
-    assert response.status_code == 302 and response["Location"] == f"/submit/{draft.pk}/edit/"
+    assert response.status_code == 302 and response["Location"] == "/submit/"
+    # The admin report is refused the same way: a redirect away, never its content.
+    response = client.get("/admin/review-report/")
+    assert response.status_code == 302 and response["Location"] == "/submit/"
 
 
 def test_wagtail_dashboard_lists_what_each_reviewer_may_moderate(client, people, submitted):
