@@ -17,3 +17,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ELASTICSEARCH_URL = env.ELASTICSEARCH_URL
+# Access events are written inside the request so that tests can assert on them at once.
+INDICATORS_RECORDING = "immediate"
