@@ -342,26 +342,26 @@ def top_resources(period: Period, region: Region | None = None, limit: int = 10)
         _scoped(DailyRollup.objects.filter(day__gte=period.first_day, day__lte=period.last_day), region)
         .values("resource_id")
         .annotate(
-            total=Sum("total"),
+            visits=Sum("total"),
             uniques=Sum("unique_investigations"),
             downloads=Sum("total", filter=Q(action="download")),
             plays=Sum("total", filter=Q(action="play")),
         )
-        .order_by("-total", "resource_id")[:limit]
+        .order_by("-visits", "resource_id")[:limit]
     )
     rows = list(rows)
     titles = dict(ResourcePage.objects.filter(pk__in=[r["resource_id"] for r in rows]).values_list("pk", "title"))
-    return [dict(r, title=titles.get(r["resource_id"], f"#{r['resource_id']}")) for r in rows]
+    return [dict(r, total=r["visits"], title=titles.get(r["resource_id"], f"#{r['resource_id']}")) for r in rows]
 
 
 def usage_by_theme(period: Period, region: Region | None = None) -> list[dict]:
     rows = (
         _scoped(DailyRollup.objects.filter(day__gte=period.first_day, day__lte=period.last_day), region)
         .values("resource__theme__name")
-        .annotate(total=Sum("total"), uniques=Sum("unique_investigations"))
-        .order_by("-total")
+        .annotate(visits=Sum("total"), uniques=Sum("unique_investigations"))
+        .order_by("-visits")
     )
-    return [{"theme": r["resource__theme__name"] or "—", "total": r["total"], "uniques": r["uniques"]} for r in rows]
+    return [{"theme": r["resource__theme__name"] or "—", "total": r["visits"], "uniques": r["uniques"]} for r in rows]
 
 
 def usage_spikes(year: int, month: int, region: Region | None = None) -> list[dict]:
@@ -378,10 +378,10 @@ def usage_spikes(year: int, month: int, region: Region | None = None) -> list[di
             .exclude(**{f"{field_name}__isnull": True})
             .annotate(month=TruncMonth("day"))
             .values(field_name, "month")
-            .annotate(total=Sum("total"))
+            .annotate(visits=Sum("total"))
         )
         for row in rows:
-            per_key[row[field_name]][(row["month"].year, row["month"].month)] += row["total"]
+            per_key[row[field_name]][(row["month"].year, row["month"].month)] += row["visits"]
         for key, months in per_key.items():
             current = months.get((year, month), 0)
             average = Fraction(sum(months.get(m, 0) for m in history), 12)
