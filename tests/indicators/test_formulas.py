@@ -23,7 +23,6 @@ from tests import factories
 
 from .conftest import at
 
-
 # --- pure formulas --------------------------------------------------------------------------------
 
 
@@ -228,9 +227,9 @@ def test_share_of_regions_with_more_than_half_of_teachers_active():
     for region in regions:
         factories.denominator(region=region.name, teachers=10, students=10)
     first, second = regions[0], regions[1]
-    for i in range(6):
+    for _i in range(6):
         activity(factories.user(Role.TEACHER, region=first.name), ["2026-02-02"], region=first.name)
-    for i in range(5):  # exactly half is not "more than 50%"
+    for _i in range(5):  # exactly half is not "more than 50%"
         activity(factories.user(Role.TEACHER, region=second.name), ["2026-02-02"], region=second.name)
     share = regions_active_share(Period(year=2026, quarter=1))
     assert share["active_regions"] == [first.name]

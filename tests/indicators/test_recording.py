@@ -141,7 +141,7 @@ def test_the_player_beacon_counts_a_play_and_requires_the_csrf_token(video_page)
     client = Client(enforce_csrf_checks=True, HTTP_USER_AGENT=factories.BROWSER_UA)
     html = client.get(page.url).content.decode()
     assert "indicators/player-beacon.js" in html and 'data-csrf-token="' in html
-    assert 'data-resource="%d" data-file="%d" data-kind="video"' % (page.pk, media.pk) in html
+    assert f'data-resource="{page.pk}" data-file="{media.pk}" data-kind="video"' in html
     data = {"resource": page.pk, "file": media.pk, "kind": "video"}
     assert client.post(reverse("indicators:play_beacon"), data).status_code == 403  # no token
     token = client.cookies["csrftoken"].value
