@@ -178,7 +178,11 @@ class RedisRecorder(BufferRecorder):
 
         written = 0
         while True:
-            raw = self.client.lpop(self.KEY, self.size) or []
+            try:
+                raw = self.client.lpop(self.KEY, self.size) or []
+            except Exception:  # Redis unreachable: the events wait in Redis for the next drain
+                logger.exception("Could not read access events from Redis")
+                return written
             if not raw:
                 return written
             batch = []
