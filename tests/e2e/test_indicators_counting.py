@@ -8,7 +8,18 @@ from indicators.models import AccessEvent
 from indicators.periods import current_month
 from tests import factories
 
+# serialized_rollback restores the migrated data (home page, regions, role groups) for each test.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _empty_tables_for_the_restore(django_db_setup, django_db_blocker):
+    """A transactional test that ran earlier without serialized_rollback leaves the tables flushed
+    but with content types recreated, which would collide with the restore: start from empty."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
 
 
 def test_refreshing_five_times_moves_the_count_by_one_and_a_play_is_counted(live_server, page, site_pages):
