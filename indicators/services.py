@@ -6,7 +6,7 @@ import threading
 import time as _time
 from collections import Counter, defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -18,7 +18,20 @@ from .models import AccessEvent, Action, DailyRollup, DailyUserActivity, Exclusi
 
 logger = logging.getLogger(__name__)
 
-_EVENT_FIELDS = {f.attname for f in AccessEvent._meta.concrete_fields} - {"id"}
+_EVENT_COLUMNS = [f.column for f in AccessEvent._meta.concrete_fields if f.attname != "id"]
+_EVENT_ATTNAMES = [f.attname for f in AccessEvent._meta.concrete_fields if f.attname != "id"]
+_EVENT_DEFAULTS = {
+    "file_id": None,
+    "user_id": None,
+    "role": "",
+    "region_id": None,
+    "school_id": None,
+    "session_hash": "",
+    "ip_hash": "",
+    "user_agent": "",
+    "exclusion": "",
+    "source": "live",
+}
 _last_refresh = 0.0
 _refresh_lock = threading.Lock()
 
@@ -48,15 +61,33 @@ def access_events_ingest(*, events: list[dict], refresh: bool = True) -> int:
     """Append a batch of events (dicts of AccessEvent fields) and mark their days for roll-up."""
     if not events:
         return 0
-    rows = [AccessEvent(**{k: v for k, v in e.items() if k in _EVENT_FIELDS}) for e in events]
     days = _days_touched(events)
     with transaction.atomic():
-        AccessEvent.objects.bulk_create(rows, batch_size=2000)
+        adapt = connection.ops.adapt_datetimefield_value  # aware datetimes as the backend stores them
+        _insert(
+            AccessEvent,
+            _EVENT_COLUMNS,
+            [
+                [adapt(e["time"]) if a == "time" else e.get(a, _EVENT_DEFAULTS.get(a)) for a in _EVENT_ATTNAMES]
+                for e in events
+            ],
+        )
         if days:
             RollupDirtyDay.objects.bulk_create([RollupDirtyDay(day=d) for d in days], ignore_conflicts=True)
     if refresh and days:
         rollups_refresh_due()
-    return len(rows)
+    return len(events)
+
+
+def _insert(model, columns: list[str], rows: list[list]) -> None:
+    """Plain multi-row INSERT: the ORM's bulk_create costs more than the database on hot paths."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
 
 
 def rollups_refresh_due() -> None:
@@ -116,26 +147,15 @@ def _rollup_day(day: datetime.date) -> dict:
     )
     DailyRollup.objects.filter(day=day).delete()
     DailyUserActivity.objects.filter(day=day).delete()
-    DailyRollup.objects.bulk_create(
-        [
-            DailyRollup(
-                day=day,
-                resource_id=res,
-                action=action,
-                role=role,
-                region_id=region,
-                school_id=school,
-                total=t,
-                uniques=u,
-                unique_investigations=ui,
-            )
-            for (res, action, role, region, school), (t, u, ui) in counts.rollups.items()
-        ],
-        batch_size=2000,
+    _insert(
+        DailyRollup,
+        ["day", "resource_id", "action", "role", "region_id", "school_id", "total", "uniques", "unique_investigations"],
+        [[connection.ops.adapt_datefield_value(day), *key, *values] for key, values in counts.rollups.items()],
     )
-    DailyUserActivity.objects.bulk_create(
-        [DailyUserActivity(day=day, user_id=u, role=r, region_id=g, school_id=s) for u, r, g, s in counts.activity],
-        batch_size=2000,
+    _insert(
+        DailyUserActivity,
+        ["day", "user_id", "role", "region_id", "school_id"],
+        [[connection.ops.adapt_datefield_value(day), *a] for a in counts.activity],
     )
     changed_rows = {k for k in set(before) | set(counts.rollups) if before.get(k) != counts.rollups.get(k)}
     return {
