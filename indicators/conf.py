@@ -19,7 +19,7 @@ def buffer_seconds() -> float:
 
 def rollup_interval_seconds() -> float:
     """Least time between two roll-up refreshes in one process (0 = after every batch)."""
-    default = 0 if recording_mode() == "immediate" else 30
+    default = 0 if recording_mode() == "immediate" else 120
     return getattr(settings, "INDICATORS_ROLLUP_INTERVAL", default)
 
 

@@ -80,18 +80,30 @@ def access_events_ingest(*, events: list[dict], refresh: bool = True) -> int:
 
 
 def _insert(model, columns: list[str], rows: list[list]) -> None:
-    """Plain multi-row INSERT: the ORM's bulk_create costs more than the database on hot paths."""
+    """Multi-row INSERT statements: the ORM's bulk_create costs more than the database does on
+    this hot path. Rows per statement stay under SQLite's and PostgreSQL's parameter limits."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
+    if connection.vendor == "postgresql":  # COPY is PostgreSQL's bulk-load path
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = max(1, 30000 // len(columns))
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+        for offset in range(0, len(rows), per_statement):
+            chunk = rows[offset : offset + per_statement]
+            params = [value for row in chunk for value in row]
+            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}", params)
 
 
 def rollups_refresh_due() -> None:
-    """Refresh dirty days unless this process did so less than the configured interval ago."""
+    """Queue a refresh of the dirty days unless this process queued one less than the configured
+    interval ago (the day's roll-up is recomputed whole, so it is not done for every batch)."""
     global _last_refresh
     interval = conf.rollup_interval_seconds()
     now = _time.monotonic()
@@ -101,7 +113,9 @@ def rollups_refresh_due() -> None:
         return
     try:
         _last_refresh = now
-        rollups_refresh_dirty()
+        from .tasks import rollups_refresh_task
+
+        rollups_refresh_task.enqueue()
     finally:
         _refresh_lock.release()
 
