@@ -102,6 +102,45 @@ class DailyRollup(models.Model):
         return f"{self.day} {self.action} #{self.resource_id}: {self.total}"
 
 
+class DailyAudienceRollup(models.Model):
+    """DailyRollup summed over resources and actions: one row per day × role × region × school.
+    The indicator tables read this (a few thousand rows a day instead of one per resource)."""
+
+    day = models.DateField()
+    role = models.CharField(max_length=20, blank=True)
+    region = models.ForeignKey(Region, null=True, blank=True, **_history_fk)
+    school = models.ForeignKey(School, null=True, blank=True, **_history_fk)
+    total = models.PositiveIntegerField(default=0)
+    unique_investigations = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "role"], name="audience_day_role")]
+
+    def __str__(self):
+        return f"{self.day} {self.role or '-'} {self.school_id or self.region_id}: {self.total}"
+
+
+class DailyResourceRollup(models.Model):
+    """DailyRollup summed over audiences: one row per day × resource × action (counters, top
+    resources, themes and resource spikes city-wide)."""
+
+    day = models.DateField()
+    resource = models.ForeignKey(ResourcePage, **_history_fk)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    total = models.PositiveIntegerField(default=0)
+    uniques = models.PositiveIntegerField(default=0)
+    unique_investigations = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"], name="resrollup_day"),
+            models.Index(fields=["resource", "day"], name="resrollup_resource_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.action} #{self.resource_id}: {self.total}"
+
+
 class DailyUserActivity(models.Model):
     """A user had at least one counted hit on this day (feeds the active rates)."""
 

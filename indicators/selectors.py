@@ -9,12 +9,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
 
 from catalogue.models import Region, ResourcePage, Role, School
 
-from .models import DailyRollup, DailyUserActivity, Denominator
-from .periods import Period, previous_months
+from .models import DailyAudienceRollup, DailyResourceRollup, DailyRollup, DailyUserActivity, Denominator
+from .periods import Period, month_last_day, previous_months
 
 TEACHER_ROLES = (Role.TEACHER,)
 STUDENT_ROLES = (Role.STUDENT, Role.PARENT)  # students and parents count together
@@ -167,27 +166,34 @@ def _group_field(level: str) -> list[str]:
     return {"city": [], "region": ["region_id"], "school": ["school_id"]}[level]
 
 
+def _month_ranges(first: datetime.date, last: datetime.date):
+    """(year, month, first day, last day) of each calendar month overlapping [first, last]."""
+    year, month = first.year, first.month
+    while datetime.date(year, month, 1) <= last:
+        start = max(first, datetime.date(year, month, 1))
+        end = min(last, month_last_day(year, month))
+        yield year, month, start, end
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
 def _fill_visits(units: dict, level: str, region: Region | None, first: datetime.date, last: datetime.date):
+    # One plain GROUP BY per month (no date functions: SQLite would call back into Python per row).
     group = _group_field(level)
-    rows = DailyRollup.objects.filter(day__gte=first, day__lte=last, role__in=TEACHER_ROLES + STUDENT_ROLES)
-    if region is not None:
-        rows = rows.filter(region=region)
-    rows = (
-        rows.annotate(month=TruncMonth("day"))
-        .values("month", "role", *group)
-        .annotate(total=Sum("total"), uniques=Sum("unique_investigations"))
-    )
-    for row in rows:
-        unit = units.get(row[group[0]] if group else None)
-        if unit is None:
-            continue
-        month = (row["month"].year, row["month"].month)
-        if row["role"] in TEACHER_ROLES:
-            unit.teacher_visits[month] += row["total"]
-            unit.teacher_uniques += row["uniques"]
-        else:
-            unit.student_visits[month] += row["total"]
-            unit.student_uniques += row["uniques"]
+    for year, month, start, end in _month_ranges(first, last):
+        rows = DailyAudienceRollup.objects.filter(day__gte=start, day__lte=end, role__in=TEACHER_ROLES + STUDENT_ROLES)
+        if region is not None:
+            rows = rows.filter(region=region)
+        rows = rows.values("role", *group).annotate(total=Sum("total"), uniques=Sum("unique_investigations"))
+        for row in rows.order_by():
+            unit = units.get(row[group[0]] if group else None)
+            if unit is None:
+                continue
+            if row["role"] in TEACHER_ROLES:
+                unit.teacher_visits[(year, month)] += row["total"]
+                unit.teacher_uniques += row["uniques"]
+            else:
+                unit.student_visits[(year, month)] += row["total"]
+                unit.student_uniques += row["uniques"]
 
 
 def _fill_activity(units: dict, level: str, region: Region | None, first: datetime.date, last: datetime.date):
@@ -337,9 +343,16 @@ def _scoped(queryset, region: Region | None):
     return queryset.filter(region=region) if region is not None else queryset
 
 
+def _by_resource(first: datetime.date, last: datetime.date, region: Region | None):
+    """Hits per resource: city-wide from the per-resource roll-up, for a region from the full one."""
+    if region is None:
+        return DailyResourceRollup.objects.filter(day__gte=first, day__lte=last)
+    return DailyRollup.objects.filter(day__gte=first, day__lte=last, region=region)
+
+
 def top_resources(period: Period, region: Region | None = None, limit: int = 10) -> list[dict]:
     rows = (
-        _scoped(DailyRollup.objects.filter(day__gte=period.first_day, day__lte=period.last_day), region)
+        _by_resource(period.first_day, period.last_day, region)
         .values("resource_id")
         .annotate(
             visits=Sum("total"),
@@ -356,7 +369,7 @@ def top_resources(period: Period, region: Region | None = None, limit: int = 10)
 
 def usage_by_theme(period: Period, region: Region | None = None) -> list[dict]:
     rows = (
-        _scoped(DailyRollup.objects.filter(day__gte=period.first_day, day__lte=period.last_day), region)
+        _by_resource(period.first_day, period.last_day, region)
         .values("resource__theme__name")
         .annotate(visits=Sum("total"), uniques=Sum("unique_investigations"))
         .order_by("-visits")
@@ -373,15 +386,20 @@ def usage_spikes(year: int, month: int, region: Region | None = None) -> list[di
     flags = []
     for kind, field_name in (("school", "school_id"), ("resource", "resource_id")):
         per_key: dict = defaultdict(lambda: defaultdict(int))
-        rows = (
-            _scoped(DailyRollup.objects.filter(day__gte=first, day__lte=last), region)
-            .exclude(**{f"{field_name}__isnull": True})
-            .annotate(month=TruncMonth("day"))
-            .values(field_name, "month")
-            .annotate(visits=Sum("total"))
-        )
-        for row in rows:
-            per_key[row[field_name]][(row["month"].year, row["month"].month)] += row["visits"]
+        for y, m, start, end in _month_ranges(first, last):
+            rows = (
+                (
+                    _scoped(DailyAudienceRollup.objects.filter(day__gte=start, day__lte=end), region)
+                    if kind == "school"
+                    else _by_resource(start, end, region)
+                )
+                .exclude(**{f"{field_name}__isnull": True})
+                .values(field_name)
+                .annotate(visits=Sum("total"))
+                .order_by()
+            )
+            for row in rows:
+                per_key[row[field_name]][(y, m)] += row["visits"]
         for key, months in per_key.items():
             current = months.get((year, month), 0)
             average = Fraction(sum(months.get(m, 0) for m in history), 12)

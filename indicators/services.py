@@ -14,7 +14,16 @@ from catalogue.models import ResourcePage
 
 from . import conf
 from .counter import Hit, count_day
-from .models import AccessEvent, Action, DailyRollup, DailyUserActivity, Exclusion, RollupDirtyDay
+from .models import (
+    AccessEvent,
+    Action,
+    DailyAudienceRollup,
+    DailyResourceRollup,
+    DailyRollup,
+    DailyUserActivity,
+    Exclusion,
+    RollupDirtyDay,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -159,12 +168,33 @@ def _rollup_day(day: datetime.date) -> dict:
     activity_before = set(
         DailyUserActivity.objects.filter(day=day).values_list("user_id", "role", "region_id", "school_id")
     )
-    DailyRollup.objects.filter(day=day).delete()
-    DailyUserActivity.objects.filter(day=day).delete()
+    for model in (DailyRollup, DailyAudienceRollup, DailyResourceRollup, DailyUserActivity):
+        model.objects.filter(day=day).delete()
     _insert(
         DailyRollup,
         ["day", "resource_id", "action", "role", "region_id", "school_id", "total", "uniques", "unique_investigations"],
         [[connection.ops.adapt_datefield_value(day), *key, *values] for key, values in counts.rollups.items()],
+    )
+    audiences: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    resources: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for (res, action, role, region, school), (t, u, ui) in counts.rollups.items():
+        audience = audiences[(role, region, school)]
+        audience[0] += t
+        audience[1] += ui
+        per_resource = resources[(res, action)]
+        per_resource[0] += t
+        per_resource[1] += u
+        per_resource[2] += ui
+    day_value = connection.ops.adapt_datefield_value(day)
+    _insert(
+        DailyAudienceRollup,
+        ["day", "role", "region_id", "school_id", "total", "unique_investigations"],
+        [[day_value, *key, *values] for key, values in audiences.items()],
+    )
+    _insert(
+        DailyResourceRollup,
+        ["day", "resource_id", "action", "total", "uniques", "unique_investigations"],
+        [[day_value, *key, *values] for key, values in resources.items()],
     )
     _insert(
         DailyUserActivity,
@@ -180,6 +210,29 @@ def _rollup_day(day: datetime.date) -> dict:
         "activity_changed": activity_before != counts.activity,
         "resources": {k[0] for k in before} | {k[0] for k in counts.rollups},
     }
+
+
+def derived_rollups_rebuild(*, date_from: datetime.date, date_to: datetime.date) -> None:
+    """Recompute the per-audience and per-resource roll-ups from DailyRollup rows (for roll-ups
+    loaded in bulk; `_rollup_day` derives them itself)."""
+    for model in (DailyAudienceRollup, DailyResourceRollup):
+        model.objects.filter(day__gte=date_from, day__lte=date_to).delete()
+    table = connection.ops.quote_name(DailyRollup._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(DailyAudienceRollup._meta.db_table)} "
+            "(day, role, region_id, school_id, total, unique_investigations) "
+            f"SELECT day, role, region_id, school_id, SUM(total), SUM(unique_investigations) FROM {table} "
+            "WHERE day >= %s AND day <= %s GROUP BY day, role, region_id, school_id",
+            [date_from, date_to],
+        )
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(DailyResourceRollup._meta.db_table)} "
+            "(day, resource_id, action, total, uniques, unique_investigations) "
+            f"SELECT day, resource_id, action, SUM(total), SUM(uniques), SUM(unique_investigations) FROM {table} "
+            "WHERE day >= %s AND day <= %s GROUP BY day, resource_id, action",
+            [date_from, date_to],
+        )
 
 
 def rollups_rebuild(*, date_from: datetime.date, date_to: datetime.date) -> list[dict]:
@@ -209,7 +262,10 @@ def resource_counts_sync(*, resource_ids) -> None:
     for chunk in range(0, len(ids), 500):
         part = ids[chunk : chunk + 500]
         for row in (
-            DailyRollup.objects.filter(resource_id__in=part).values("resource_id", "action").annotate(n=Sum("total"))
+            DailyResourceRollup.objects.filter(resource_id__in=part)
+            .values("resource_id", "action")
+            .annotate(n=Sum("total"))
+            .order_by()
         ):
             totals[row["resource_id"]][row["action"]] = row["n"]
     for rid in ids:

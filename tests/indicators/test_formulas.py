@@ -19,6 +19,7 @@ from indicators.selectors import (
     regions_active_share,
     visit_score,
 )
+from indicators.services import derived_rollups_rebuild
 from tests import factories
 
 from .conftest import at
@@ -102,6 +103,9 @@ def rollup(day: str, role: str, total: int, *, region="遂平县", school=None, 
         total=total,
         uniques=total,
         unique_investigations=total,
+    )
+    derived_rollups_rebuild(
+        date_from=DailyRollup.objects.earliest("day").day, date_to=DailyRollup.objects.latest("day").day
     )
 
 

@@ -13,6 +13,7 @@ from catalogue.models import Region, Role
 from indicators.models import DailyRollup
 from indicators.periods import parse_period
 from indicators.selectors import API_KEYS, usage_spikes
+from indicators.services import derived_rollups_rebuild
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,9 @@ def rollup(day, role, total, *, region="遂平县", resource_id=1, school=None, 
         total=total,
         uniques=total,
         unique_investigations=total,
+    )
+    derived_rollups_rebuild(
+        date_from=DailyRollup.objects.earliest("day").day, date_to=DailyRollup.objects.latest("day").day
     )
 
 
@@ -176,6 +180,7 @@ def test_usage_spikes_follow_the_counter_rule():
     flags = usage_spikes(2026, 1)
     assert {(f["kind"], f["total"]) for f in flags} == {("school", 160), ("resource", 160)}
     DailyRollup.objects.filter(day="2026-01-10").update(total=159)
+    derived_rollups_rebuild(date_from=datetime.date(2026, 1, 10), date_to=datetime.date(2026, 1, 10))
     assert usage_spikes(2026, 1) == []
 
 
