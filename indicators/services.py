@@ -89,8 +89,8 @@ def access_events_ingest(*, events: list[dict], refresh: bool = True) -> int:
 
 
 def _insert(model, columns: list[str], rows: list[list]) -> None:
-    """Multi-row INSERT statements: the ORM's bulk_create costs more than the database does on
-    this hot path. Rows per statement stay under SQLite's and PostgreSQL's parameter limits."""
+    """Bulk insert without the ORM, whose bulk_create costs more than the database does on this
+    hot path: COPY on PostgreSQL, a prepared INSERT run for every row (executemany) elsewhere."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
@@ -101,13 +101,9 @@ def _insert(model, columns: list[str], rows: list[list]) -> None:
                 for row in rows:
                     copy.write_row(row)
         return
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    per_statement = max(1, 30000 // len(columns))
-    with connection.cursor() as cursor:
-        for offset in range(0, len(rows), per_statement):
-            chunk = rows[offset : offset + per_statement]
-            params = [value for row in chunk for value in row]
-            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}", params)
+    placeholders = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:  # SQLite: one prepared statement, many rows
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
 
 
 def rollups_refresh_due() -> None:
