@@ -18,11 +18,31 @@ def _empty_tables_for_the_restore(django_db_setup, django_db_blocker):
     but with content types recreated, which would collide with the restore: start from empty."""
     from django.core.management import call_command
 
+    from catalogue.models import HomePage
+
     with django_db_blocker.unblock():
+        if not HomePage.objects.exists():
+            call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data(transactional_db):
+    """Make sure the migrated data is there whatever ran before (seen missing on PostgreSQL)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection
+
+    from catalogue.models import HomePage
+
+    if not HomePage.objects.exists() and getattr(connection, "_test_serialized_contents", None):
         call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+        ContentType.objects.clear_cache()
 
 
-def test_refreshing_five_times_moves_the_count_by_one_and_a_play_is_counted(live_server, page, site_pages):
+def test_refreshing_moves_the_count_by_one_a_play_counts_once_and_the_admin_sees_the_dashboard(
+    live_server, page, site_pages
+):
     from catalogue.demo.media import SAMPLE_VIDEO
 
     video = factories.document("嵖岈山微课", name="chayashan.mp4", data=SAMPLE_VIDEO.read_bytes())
@@ -45,8 +65,9 @@ def test_refreshing_five_times_moves_the_count_by_one_and_a_play_is_counted(live
     assert AccessEvent.objects.filter(action="play").count() == 1
     assert ResourcePage.objects.get(pk=resource.pk).play_count == 1
 
-
-def test_admin_sees_the_dashboard_and_downloads_the_bulletin(live_server, page, site_pages):
+    # One transactional test for both halves: the migrated data is restored once per test, which
+    # has proved unreliable on PostgreSQL after a flush.
+    page.context.clear_cookies()
     factories.user(Role.RESOURCE_ADMIN, username="ziyuan", region="", password="Pass#word123")
     factories.denominator(teachers=10, students=10)
     page.goto(live_server.url + "/accounts/login/?next=/admin/indicators/")
