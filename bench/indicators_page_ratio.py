@@ -42,7 +42,9 @@ def main():
             start = time.perf_counter()
             for _ in range(per_round):
                 counter += 1
-                response = client.get(url, REMOTE_ADDR=f"10.{counter // 65536 % 256}.{counter // 256 % 256}.{counter % 256}")
+                response = client.get(
+                    url, REMOTE_ADDR=f"10.{counter // 65536 % 256}.{counter // 256 % 256}.{counter % 256}"
+                )
                 assert response.status_code == 200
             elapsed = time.perf_counter() - start
             timings[mode] += elapsed
@@ -58,8 +60,10 @@ def main():
     print(f"counting on:  {on_rps:,.1f} pages/s ({timings['on'] / n * 1000:.2f} ms/page)")
     print(f"ratio on/off (totals): {on_rps / off_rps:.3f}")
     pair_ratios.sort()
-    print(f"ratio on/off per round: median {pair_ratios[len(pair_ratios) // 2]:.3f}, "
-          f"min {pair_ratios[0]:.3f}, max {pair_ratios[-1]:.3f}")
+    print(
+        f"ratio on/off per round: median {pair_ratios[len(pair_ratios) // 2]:.3f}, "
+        f"min {pair_ratios[0]:.3f}, max {pair_ratios[-1]:.3f}"
+    )
     print(f"events recorded: {AccessEvent.objects.count()} (+20 warm-up, expected {n + 20})")
 
     # The work counting adds inside a request, measured alone (no page around it).
@@ -78,8 +82,10 @@ def main():
         recorder.submit(event_from_request(request, resource_id=page.pk, action="view"))
     per_call = (time.perf_counter() - start) / calls
     recorder._take()
-    print(f"in-request cost of recording one view: {per_call * 1e6:.1f} us "
-          f"({per_call / (timings['off'] / n) * 100:.2f}% of an uncounted page)")
+    print(
+        f"in-request cost of recording one view: {per_call * 1e6:.1f} us "
+        f"({per_call / (timings['off'] / n) * 100:.2f}% of an uncounted page)"
+    )
 
 
 if __name__ == "__main__":

@@ -55,13 +55,37 @@ def main():
             role, region_id, school_id = "", None, None
         size = min(rng.randint(1, 2 * weight + 3), n_events - total)
         action = "view" if rng.random() < 0.7 else ("play" if rng.random() < 0.6 else "download")
-        rows.append([days[rng.randrange(31)], rng.randint(1, 5000), action, role, region_id, school_id,
-                     size, max(1, size - 1), max(1, size - 2)])
+        rows.append(
+            [
+                days[rng.randrange(31)],
+                rng.randint(1, 5000),
+                action,
+                role,
+                region_id,
+                school_id,
+                size,
+                max(1, size - 1),
+                max(1, size - 2),
+            ]
+        )
         total += size
     with transaction.atomic():
         for offset in range(0, len(rows), 20000):
-            _insert(DailyRollup, ["day", "resource_id", "action", "role", "region_id", "school_id", "total",
-                                  "uniques", "unique_investigations"], rows[offset : offset + 20000])
+            _insert(
+                DailyRollup,
+                [
+                    "day",
+                    "resource_id",
+                    "action",
+                    "role",
+                    "region_id",
+                    "school_id",
+                    "total",
+                    "uniques",
+                    "unique_investigations",
+                ],
+                rows[offset : offset + 20000],
+            )
     t_derive = time.perf_counter()
     with transaction.atomic():  # what a roll-up refresh leaves beside DailyRollup
         derived_rollups_rebuild(date_from=datetime.date(2026, 3, 1), date_to=datetime.date(2026, 3, 31))
@@ -74,8 +98,10 @@ def main():
             cursor.execute("ANALYZE")
     t_gen = time.perf_counter() - t0
     print(f"engine={engine} machine: {machine()}")
-    print(f"generated {len(rows):,} roll-up rows standing for {total:,} events, {n_schools} schools, "
-          f"{len(regions)} regions in {t_gen:.1f} s (of which deriving audience/resource roll-ups {t_derive:.1f} s)")
+    print(
+        f"generated {len(rows):,} roll-up rows standing for {total:,} events, {n_schools} schools, "
+        f"{len(regions)} regions in {t_gen:.1f} s (of which deriving audience/resource roll-ups {t_derive:.1f} s)"
+    )
 
     def timed(label, fn):
         start = time.perf_counter()
