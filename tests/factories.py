@@ -163,3 +163,39 @@ def submission(*, teacher, files: dict | None = None, campaign=None, **data):
     from review import services
 
     return services.submission_save(teacher=teacher, data=submission_data(**data), files=files or {}, campaign=campaign)
+
+# --- indicators: access events ----------------------------------------------------------------
+
+BROWSER_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
+
+
+def access_hit(resource, *, at, action: str = "view", user=None, ip: str = "10.1.2.3", user_agent: str = BROWSER_UA, session: str = ""):
+    """Record one hit at a given moment through the same processing as a live hit."""
+    from indicators.identity import identify
+    from indicators.models import Exclusion, Source
+    from indicators.recording import profile_snapshot
+    from indicators.robots import is_robot
+    from indicators.services import access_events_ingest
+
+    snapshot = profile_snapshot(user)
+    event = {
+        "time": at,
+        "resource_id": resource.pk if hasattr(resource, "pk") else resource,
+        "action": action,
+        **snapshot,
+        **identify(moment=at, user_id=snapshot["user_id"], session_key=session, ip=ip, user_agent=user_agent),
+        "user_agent": user_agent,
+        "exclusion": Exclusion.ROBOT if is_robot(user_agent) else Exclusion.NONE,
+        "source": Source.IMPORT,
+    }
+    access_events_ingest(events=[event])
+    return event
+
+
+def denominator(*, year: int = 2026, region: str = "遂平县", school=None, teachers=None, students=None):
+    from indicators.models import Denominator
+
+    return Denominator.objects.update_or_create(
+        year=year, region=Region.objects.get(name=region), school=school,
+        defaults={"teachers": teachers, "students": students},
+    )[0]

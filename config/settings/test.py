@@ -20,3 +20,6 @@ ELASTICSEARCH_URL = env.ELASTICSEARCH_URL
 # A high lockout limit keeps tests that try wrong passwords independent of each other; the lockout
 # test sets its own limit (tests/hardening/test_login_security.py).
 AXES_FAILURE_LIMIT = 1000
+
+# Access events are written inside the request so that tests can assert on them at once.
+INDICATORS_RECORDING = "immediate"

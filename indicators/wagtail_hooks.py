@@ -1,0 +1,41 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from . import views
+from .models import Denominator
+from .selectors import indicator_scope
+
+
+@hooks.register("register_admin_urls")
+def register_indicator_urls():
+    return [
+        path("indicators/", views.dashboard, name="indicators_dashboard"),
+        path("indicators/export.xlsx", views.export_xlsx, name="indicators_export"),
+    ]
+
+
+class IndicatorsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return indicator_scope(request.user) is not None
+
+
+@hooks.register("register_admin_menu_item")
+def register_indicators_menu_item():
+    return IndicatorsMenuItem(_("应用成效监测"), reverse("indicators_dashboard"), icon_name="table", order=270)
+
+
+class DenominatorViewSet(SnippetViewSet):
+    model = Denominator
+    icon = "group"
+    menu_label = _("师生基数")
+    menu_order = 271
+    add_to_admin_menu = True
+    list_display = ["year", "region", "school", "teachers", "students"]
+    list_filter = ["year", "region"]
+
+
+register_snippet(DenominatorViewSet)
