@@ -12,3 +12,7 @@ resource_accessed = Signal()  # kwargs: request, resource, action, file (Resourc
 # Sent by `seed_demo` once the catalogue's demo data is in place, so that other apps can add their
 # own demo data (review: submissions in every state) without the catalogue importing them.
 demo_seeded = Signal()  # kwargs: stdout
+
+# Sent after the visit counters on ResourcePage (view/download/play_count) were rewritten for some
+# resources — by the indicators app — so that search can refresh its popularity sort.
+resource_counts_changed = Signal()  # kwargs: resource_ids

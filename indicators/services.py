@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from catalogue.models import ResourcePage
+from catalogue.signals import resource_counts_changed
 
 from . import conf
 from .counter import Hit, count_day
@@ -269,3 +270,4 @@ def resource_counts_sync(*, resource_ids) -> None:
         ResourcePage.objects.filter(pk=rid).update(
             view_count=t[Action.VIEW], download_count=t[Action.DOWNLOAD], play_count=t[Action.PLAY]
         )
+    resource_counts_changed.send(sender=ResourcePage, resource_ids=ids)

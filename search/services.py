@@ -62,12 +62,16 @@ def resource_ids_under(page) -> list[int]:
     return list(ResourcePage.objects.filter(path__startswith=page.path).values_list("pk", flat=True))
 
 
-def search_popularity_refresh() -> int:
-    """Copy visit counts (written on ResourcePage by the indicators app) into the indexes."""
+def search_popularity_refresh(*, resource_ids=None) -> int:
+    """Copy visit counts (written on ResourcePage by the indicators app) into the indexes: for the
+    given resources (after `resource_counts_changed`), or for all of them."""
     from .models import SearchDocument
 
-    current = dict(live_resources().values_list("pk", "view_count"))
-    indexed = dict(SearchDocument.objects.values_list("resource_id", "view_count"))
+    resources, documents = live_resources(), SearchDocument.objects.all()
+    if resource_ids is not None:
+        resources, documents = resources.filter(pk__in=resource_ids), documents.filter(resource_id__in=resource_ids)
+    current = dict(resources.values_list("pk", "view_count"))
+    indexed = dict(documents.values_list("resource_id", "view_count"))
     changed = {pk: count for pk, count in current.items() if pk in indexed and indexed[pk] != count}
     if not changed:
         return 0

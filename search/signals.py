@@ -61,7 +61,17 @@ def on_vocabulary_changed(sender, instance, **kwargs):
     transaction.on_commit(rebuild_index.enqueue)
 
 
+def on_counts_changed(sender, resource_ids, **kwargs):
+    """The indicators app rewrote visit counters: refresh the popularity sort for those resources."""
+    from .services import search_popularity_refresh
+
+    search_popularity_refresh(resource_ids=resource_ids)
+
+
 def connect() -> None:
+    from catalogue.signals import resource_counts_changed
+
+    resource_counts_changed.connect(on_counts_changed, dispatch_uid="search.on_counts_changed")
     page_published.connect(on_published, dispatch_uid="search.on_published")
     page_unpublished.connect(on_unpublished, dispatch_uid="search.on_unpublished")
     post_page_move.connect(on_moved, dispatch_uid="search.on_moved")
