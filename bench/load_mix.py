@@ -1,0 +1,138 @@
+"""Bounded mixed load on 127.0.0.1: home, topic pages, search, resource detail (counted) and
+downloads (counted), under gunicorn, for the embedded default and for PostgreSQL + Redis.
+
+    .venv/bin/python bench/load_mix.py [--seconds 15] [--connections 8] [--backends embedded,pg-redis]
+
+Reports requests/s, p50/p95 and errors from wrk, then checks that no access event is lost: after the
+load, exactly N sequential detail views are sent, the server is stopped normally (which flushes its
+buffer), buffered events are flushed (`flush_access_events`), and the raw event table must have grown
+by exactly N. pg-redis needs PostgreSQL (scripts/start-postgres.sh) and redis-server on this machine.
+"""
+
+import argparse
+import contextlib
+import datetime
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, free_port, gunicorn, machine, manage, scratch_env  # noqa: E402
+
+SEARCHES = ["嫘祖", "leizu", "嵖岈山", "cys", "杨靖宇", "红色文化 微课", "薄山湖 水质", "lz"]
+PATHS_SCRIPT = """
+from catalogue.models import ResourceFile, TopicPage
+from catalogue.selectors import live_resources
+for t in TopicPage.objects.live():
+    print('TOPIC', t.url)
+for r in live_resources()[:40]:
+    print('DETAIL', r.url)
+for f in ResourceFile.objects.filter(page__in=live_resources().values('pk'), kind='document')[:10]:
+    print('DOWNLOAD', f'/files/{f.pk}/{f.document.filename}?download=1')
+"""
+COUNT_SCRIPT = "from indicators.models import AccessEvent; print(AccessEvent.objects.count())"
+
+
+def shell(env, code) -> str:
+    return manage("shell", "-c", code, env=env).stdout
+
+
+@contextlib.contextmanager
+def redis_server():
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="zmd-redis-")
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", workdir],
+        stdout=subprocess.DEVNULL,
+    )
+    time.sleep(0.5)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def prepare(env) -> list[str]:
+    manage("migrate", "--noinput", env=env)
+    manage("seed_demo", env=env)
+    paths = ["/"]
+    for line in shell(env, PATHS_SCRIPT).splitlines():
+        kind, _, path = line.partition(" ")
+        if kind in {"TOPIC", "DETAIL", "DOWNLOAD"}:
+            paths.append(path)
+    paths += [f"/search/?q={urllib.request.quote(q)}" for q in SEARCHES]
+    return paths
+
+
+def run(name, env, seconds, connections):
+    paths = prepare(env)
+    details = [p for p in paths if p.count("/") >= 3 and not p.startswith(("/files/", "/search/"))]
+    mix = Path(tempfile.mkstemp(suffix=".paths")[1])
+    mix.write_text("\n".join(paths) + "\n", encoding="utf-8")
+    with gunicorn(env, workers=2) as base:
+        for path in paths:  # warm renditions and caches
+            urllib.request.urlopen(base + path).read()
+        out = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(ROOT / "bench" / "mix.lua"), base],
+            capture_output=True, text=True, check=True, env=dict(os.environ, MIX_PATHS=str(mix)),
+        ).stdout
+    # The server stopped normally (flushing its buffer); drain what waits in Redis, then count.
+    manage("flush_access_events", env=env)
+    before = int(shell(env, COUNT_SCRIPT).strip())
+    exact = 300
+    with gunicorn(env, workers=2) as base:
+        for i in range(exact):
+            urllib.request.urlopen(base + details[i % len(details)]).read()
+    manage("flush_access_events", env=env)
+    added = int(shell(env, COUNT_SCRIPT).strip()) - before
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    p50 = float(re.search(r"p50_ms=([\d.]+)", out).group(1))
+    p95 = float(re.search(r"p95_ms=([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)
+    print(
+        f"{name:<9} {rps:8.1f} req/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  requests {total}  errors {errors}  "
+        f"events: sent {exact} counted views, recorded {added}, lost {exact - added}"
+    )
+    mix.unlink()
+    return exact - added
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--backends", default="embedded,pg-redis")
+    args = parser.parse_args()
+    print(f"date: {datetime.date.today()}  machine: {machine()}")
+    print(f"mix: home, {13} topic pages, 40 resource pages, 10 downloads, {len(SEARCHES)} searches; "
+          f"gunicorn 2 workers; wrk 2 threads x {args.connections} connections x {args.seconds}s")
+    scratch = Path(tempfile.mkdtemp(prefix="zmd-loadmix-"))
+    try:
+        if "embedded" in args.backends:
+            env = scratch_env(str(scratch / "db.sqlite3"), str(scratch / "media-sqlite"))
+            run("embedded", env, args.seconds, args.connections)
+        if "pg-redis" in args.backends:
+            url = subprocess.run(["bash", "scripts/start-postgres.sh"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+            db = url.rsplit("/", 1)[0] + "/zmd_loadmix"
+            subprocess.run(["psql", url, "-qc", "DROP DATABASE IF EXISTS zmd_loadmix"], check=True)
+            subprocess.run(["psql", url, "-qc", "CREATE DATABASE zmd_loadmix OWNER zmd"], check=True)
+            with redis_server() as redis_url:
+                env = scratch_env("", str(scratch / "media-pg"), DATABASE_URL=db, REDIS_URL=redis_url)
+                run("pg+redis", env, args.seconds, args.connections)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
