@@ -40,7 +40,7 @@ COUNT_SCRIPT = "from indicators.models import AccessEvent; print(AccessEvent.obj
 
 
 def shell(env, code) -> str:
-    return manage("shell", "-c", code, env=env).stdout
+    return manage("shell", "--no-imports", "-c", code, env=env).stdout
 
 
 @contextlib.contextmanager
@@ -60,21 +60,23 @@ def redis_server():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def prepare(env) -> list[str]:
+def prepare(env) -> tuple[list[str], list[str]]:
+    """All paths of the mix, and the resource detail paths among them (the counted views)."""
     manage("migrate", "--noinput", env=env)
     manage("seed_demo", env=env)
-    paths = ["/"]
+    paths, details = ["/"], []
     for line in shell(env, PATHS_SCRIPT).splitlines():
         kind, _, path = line.partition(" ")
         if kind in {"TOPIC", "DETAIL", "DOWNLOAD"}:
             paths.append(path)
+        if kind == "DETAIL":
+            details.append(path)
     paths += [f"/search/?q={urllib.request.quote(q)}" for q in SEARCHES]
-    return paths
+    return paths, details
 
 
 def run(name, env, seconds, connections):
-    paths = prepare(env)
-    details = [p for p in paths if p.count("/") >= 3 and not p.startswith(("/files/", "/search/"))]
+    paths, details = prepare(env)
     mix = Path(tempfile.mkstemp(suffix=".paths")[1])
     mix.write_text("\n".join(paths) + "\n", encoding="utf-8")
     with gunicorn(env, workers=2) as base:
