@@ -35,7 +35,18 @@ class CountyReviewTaskState(TaskState):
         verbose_name_plural = _("县区初审记录")
 
 
-class CountyReviewTask(Task):
+class LockedWhileInReview:
+    """Under review nobody but a superuser edits the work, and reviewers work on the review desk,
+    not in Wagtail's editor; the teacher edits again after a return."""
+
+    def user_can_access_editor(self, obj, user):
+        return False
+
+    def locked_for_user(self, obj, user):
+        return not user.is_superuser
+
+
+class CountyReviewTask(LockedWhileInReview, Task):
     """First review by the county reviewers of the submission's own region."""
 
     task_state_class = CountyReviewTaskState
@@ -72,13 +83,6 @@ class CountyReviewTask(Task):
         pages = Submission.objects.filter(region_id=user.profile.region_id).values_list("page_id", flat=True)
         return _in_progress_for_pages(self, pages)
 
-    def user_can_access_editor(self, obj, user):
-        return False
-
-    def locked_for_user(self, obj, user):
-        # Under review nobody but a superuser edits the work; the teacher edits after a return.
-        return not user.is_superuser
-
     @classmethod
     def get_description(cls):
         return _("申报所在县（区）的初审员审核：通过、退回修改（须写理由）或不予通过（须写理由）。")
@@ -94,7 +98,7 @@ class ExpertReviewTaskState(TaskState):
         verbose_name_plural = _("市级评审记录")
 
 
-class ExpertReviewTask(Task):
+class ExpertReviewTask(LockedWhileInReview, Task):
     """City expert review: two experts score against the rubric, a third when they disagree."""
 
     task_state_class = ExpertReviewTaskState
@@ -118,12 +122,6 @@ class ExpertReviewTask(Task):
             expertreviewtaskstate__expert_reviews__expert=user,
             expertreviewtaskstate__expert_reviews__status=ExpertReview.Status.ASSIGNED,
         )
-
-    def user_can_access_editor(self, obj, user):
-        return False
-
-    def locked_for_user(self, obj, user):
-        return not user.is_superuser
 
     @classmethod
     def get_description(cls):
