@@ -199,3 +199,26 @@ def denominator(*, year: int = 2026, region: str = "遂平县", school=None, tea
         year=year, region=Region.objects.get(name=region), school=school,
         defaults={"teachers": teachers, "students": students},
     )[0]
+
+
+def daily_rollup(day: str, role: str, total: int, *, region="遂平县", school=None, resource_id=1, action="view"):
+    """One roll-up row (totals = uniques) and the derived tables rebuilt, as after a day's recount."""
+    import datetime
+
+    from indicators.models import DailyRollup
+    from indicators.services import derived_rollups_rebuild
+
+    DailyRollup.objects.create(
+        day=datetime.date.fromisoformat(day),
+        resource_id=resource_id,
+        action=action,
+        role=role,
+        region=Region.objects.get(name=region),
+        school=school,
+        total=total,
+        uniques=total,
+        unique_investigations=total,
+    )
+    derived_rollups_rebuild(
+        date_from=DailyRollup.objects.earliest("day").day, date_to=DailyRollup.objects.latest("day").day
+    )

@@ -7,7 +7,7 @@ import pytest
 
 from catalogue.models import Region, Role
 from catalogue.services import profile_set
-from indicators.models import DailyRollup, DailyUserActivity
+from indicators.models import DailyUserActivity
 from indicators.periods import Period, parse_period
 from indicators.selectors import (
     active_rate,
@@ -19,7 +19,6 @@ from indicators.selectors import (
     regions_active_share,
     visit_score,
 )
-from indicators.services import derived_rollups_rebuild
 from tests import factories
 
 from .conftest import at
@@ -92,21 +91,7 @@ def test_periods_are_calendar_months_and_quarters():
 # --- from roll-ups ---------------------------------------------------------------------------------
 
 
-def rollup(day: str, role: str, total: int, *, region="遂平县", school=None, resource_id=1, action="view"):
-    DailyRollup.objects.create(
-        day=datetime.date.fromisoformat(day),
-        resource_id=resource_id,
-        action=action,
-        role=role,
-        region=Region.objects.get(name=region),
-        school=school,
-        total=total,
-        uniques=total,
-        unique_investigations=total,
-    )
-    derived_rollups_rebuild(
-        date_from=DailyRollup.objects.earliest("day").day, date_to=DailyRollup.objects.latest("day").day
-    )
+rollup = factories.daily_rollup
 
 
 def region_row(period: str, region="遂平县"):

@@ -19,21 +19,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def rollup(day, role, total, *, region="遂平县", resource_id=1, school=None, action="view"):
-    DailyRollup.objects.create(
-        day=datetime.date.fromisoformat(day),
-        resource_id=resource_id,
-        action=action,
-        role=role,
-        region=Region.objects.get(name=region),
-        school=school,
-        total=total,
-        uniques=total,
-        unique_investigations=total,
-    )
-    derived_rollups_rebuild(
-        date_from=DailyRollup.objects.earliest("day").day, date_to=DailyRollup.objects.latest("day").day
-    )
+rollup = factories.daily_rollup
 
 
 @pytest.fixture
