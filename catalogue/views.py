@@ -14,7 +14,7 @@ from django.views.static import serve as static_serve
 
 from .http import ranged_file_response
 from .models import ResourceFile
-from .selectors import resource_file_visible_to, resource_is_public
+from .selectors import resource_is_public, user_can_edit_page
 from .signals import resource_accessed
 
 # Originals of uploads (documents, original images) may belong to drafts: they are served only
@@ -26,11 +26,12 @@ PRIVATE_MEDIA_PREFIXES = ("documents/", "original_images/")
 def resource_file(request, file_id: int, filename: str):
     """Stream one file of a resource: inline for the player (with Range), or as a download."""
     resource_file = get_object_or_404(ResourceFile.objects.select_related("document", "page"), pk=file_id)
-    if not resource_file_visible_to(request.user, resource_file):
+    resource = resource_file.page
+    public = resource_is_public(resource)
+    if not (public or user_can_edit_page(request.user, resource)):
         raise Http404
     download = request.GET.get("download") == "1"
-    resource = resource_file.page.specific
-    if download and request.method == "GET" and resource_is_public(resource):
+    if download and request.method == "GET" and public:
         resource_accessed.send(
             sender=ResourceFile, request=request, resource=resource, action="download", file=resource_file
         )
