@@ -7,6 +7,8 @@ The resource link has no database constraint so that benchmarks can fill the ind
 rows; results are always re-checked against `catalogue.selectors.live_resources()`.
 """
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +80,24 @@ class SearchPosting(models.Model):
 
     def __str__(self):
         return f"{self.term}→{self.document_id} ({self.weight})"
+
+
+class SearchIndexState(models.Model):
+    """A single row whose tokens change with every write to the embedded index (in the writing
+    transaction), so each web process knows when its in-memory facet columns are out of date."""
+
+    structure_token = models.CharField(max_length=32, default="")
+    counts_token = models.CharField(max_length=32, default="")
+
+    def __str__(self):
+        return f"{self.structure_token}/{self.counts_token}"
+
+    @classmethod
+    def touch(cls, *, counts_only: bool = False) -> None:
+        field = "counts_token" if counts_only else "structure_token"
+        token = uuid.uuid4().hex
+        if not cls.objects.filter(pk=1).update(**{field: token}):
+            cls.objects.update_or_create(pk=1, defaults={field: token})
 
 
 class Synonym(models.Model):

@@ -2,55 +2,24 @@
 
 A query tier becomes one SQL statement: each group selects its postings (exact terms or a byte-order
 prefix range) and keeps the best weight per document; the groups are summed per document and must
-reach the tier's `min_match`. The matching set is materialised once and feeds both the page of hits
-and every facet count (UNION ALL of GROUP BYs), so a search is a single round trip.
+reach the tier's `min_match`. SQL returns only (document, score) pairs: filters, facet counts and the
+ordered page are computed over the in-memory facet columns of `columns.py`, so a broad query costs
+about what finding its matches costs.
 """
 
 from __future__ import annotations
 
-from django.core.cache import cache
+import numpy as np
 from django.db import connection, transaction
 
 from ..analysis import Group, Tier
-from ..models import SearchDocument, SearchDocumentSubject, SearchPosting
+from ..models import SearchDocument, SearchDocumentSubject, SearchIndexState, SearchPosting
 from ..vocabulary import taxonomy_names
 from .base import Engine, EngineResult, Hit, SearchRequest
+from .columns import columns
 
-DOC = SearchDocument._meta.db_table
 POST = SearchPosting._meta.db_table
-SUBJ = SearchDocumentSubject._meta.db_table
 PREFIX_END = "\U0010ffff"
-# Facet counts of a query-less browse scan the whole index: keep them for a while, keyed by an index
-# generation that every write bumps (shared through the cache: Redis in production).
-BROWSE_FACETS_SECONDS = 300
-GENERATION_KEY = "search:embedded:generation"
-
-
-def _generation() -> int:
-    return cache.get_or_set(GENERATION_KEY, 1, None)
-
-
-def _bump_generation() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, None)
-
-# facet → column of the document table
-COLUMNS = {
-    "theme": "theme_id",
-    "topic": "topic_id",
-    "stage": "stage_id",
-    "type": "resource_type_id",
-    "region": "region_id",
-    "year": "year",
-    "award": "award",
-}
-ORDER = {
-    "relevance": "score DESC, view_count DESC, published_at DESC, id DESC",
-    "newest": "published_at DESC, id DESC",
-    "popular": "view_count DESC, score DESC, published_at DESC, id DESC",
-}
 
 
 def _placeholders(values) -> str:
@@ -96,110 +65,41 @@ def match_sql(tier: Tier) -> tuple[str, list]:
 class EmbeddedEngine(Engine):
     name = "embedded"
 
-    def matched_sql(self, request: SearchRequest, tier: Tier | None) -> tuple[str, list]:
-        columns = "d.resource_id AS id, {score} AS score, d.theme_id, d.topic_id, d.stage_id, " \
-                  "d.resource_type_id, d.region_id, d.year, d.award, d.published_at, d.view_count"
-        params: list = []
-        if tier is None:
-            sql = f"SELECT {columns.format(score='0')} FROM {DOC} d"
-        else:
-            inner, params = match_sql(tier)
-            sql = f"SELECT {columns.format(score='s.score')} FROM ({inner}) s JOIN {DOC} d ON d.resource_id = s.document_id"
-        where = []
-        for chosen in request.filters:
-            if chosen.facet == "subject":
-                where.append(f"EXISTS (SELECT 1 FROM {SUBJ} ds WHERE ds.document_id = d.resource_id AND ds.subject_id = %s)")
-                params.append(chosen.id)
-            elif chosen.facet == "award":
-                where.append("d.award = %s")
-                params.append(chosen.name)
-            elif chosen.facet == "year":
-                where.append("d.year = %s")
-                params.append(int(chosen.name))
-            else:
-                where.append(f"d.{COLUMNS[chosen.facet]} = %s")
-                params.append(chosen.id)
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        return sql, params
-
     def search_tier(self, request: SearchRequest, tier: Tier | None) -> EngineResult:
+        """SQL finds the matching documents and their scores; filters, facet counts and the page
+        come from the in-memory columns (`columns.py`)."""
+        snapshot = columns()
         if tier is None:
-            return self._browse(request)
-        return self._query(request, tier)
-
-    def _browse(self, request: SearchRequest) -> EngineResult:
-        """No query: a page straight off the document table, facets from the cache when fresh."""
-        matched, params = self.matched_sql(request, None)
-        order = ORDER.get(request.sort, ORDER["relevance"])
-        page_sql = (
-            f"SELECT 'hit', CAST(id AS TEXT), score, view_count, published_at FROM ({matched}) m "
-            f"ORDER BY {order} LIMIT %s OFFSET %s"
+            rows, scores = np.arange(snapshot.size), np.zeros(snapshot.size, dtype=np.int64)
+        else:
+            sql, params = match_sql(tier)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                matched = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 2)
+            rows, found = snapshot.positions(matched[:, 0])
+            scores = matched[found, 1]
+        if request.filters:
+            keep = snapshot.keep(rows, request.filters)
+            rows, scores = rows[keep], scores[keep]
+        page = snapshot.top(rows, scores, request.sort, request.offset, request.limit)
+        return EngineResult(
+            total=int(rows.size),
+            hits=[Hit(id=int(snapshot.ids[rows[i]]), score=int(scores[i])) for i in page],
+            facets=self._named(snapshot.facet_counts(rows)),
+            engine=self.name,
         )
-        chosen = "|".join(sorted(f"{f.facet}={f.id if f.id is not None else f.name}" for f in request.filters))
-        key = f"search:embedded:browse:{_generation()}:{chosen}"
-        rows = cache.get(key)
-        if rows is None:
-            rows = self._run(self._facets_sql(matched), params)
-            cache.set(key, rows, BROWSE_FACETS_SECONDS)
-        return self._result(self._run(page_sql, params + [request.limit, request.offset]) + rows, request)
 
     @staticmethod
-    def _run(sql, params):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [tuple(r) for r in cursor.fetchall()]
-
-    @staticmethod
-    def _facet_branches() -> list[str]:
-        branches = []
-        for facet, column in COLUMNS.items():
-            condition = "award <> ''" if facet == "award" else f"{column} IS NOT NULL"
-            branches.append(
-                f"SELECT '{facet}', CAST({column} AS TEXT), COUNT(*), 0, NULL FROM m WHERE {condition} GROUP BY {column}"
-            )
-        branches.append(
-            f"SELECT 'subject', CAST(ds.subject_id AS TEXT), COUNT(*), 0, NULL FROM m "
-            f"JOIN {SUBJ} ds ON ds.document_id = m.id GROUP BY ds.subject_id"
-        )
-        branches.append("SELECT 'total', '', COUNT(*), 0, NULL FROM m")
-        return branches
-
-    def _facets_sql(self, matched: str) -> str:
-        return f"WITH m AS MATERIALIZED ({matched}) " + " UNION ALL ".join(self._facet_branches())
-
-    def _query(self, request: SearchRequest, tier: Tier) -> EngineResult:
-        matched, params = self.matched_sql(request, tier)
-        order = ORDER.get(request.sort, ORDER["relevance"])
-        branches = [
-            f"SELECT * FROM (SELECT 'hit' AS kind, CAST(id AS TEXT) AS k, score AS n, view_count AS v, published_at AS p "
-            f"FROM m ORDER BY {order} LIMIT %s OFFSET %s) hits"
-        ]
-        branches += self._facet_branches()
-        sql = f"WITH m AS MATERIALIZED ({matched}) " + " UNION ALL ".join(branches)
-        return self._result(self._run(sql, params + [request.limit, request.offset]), request)
-
-    def _result(self, rows, request: SearchRequest) -> EngineResult:
+    def _named(counts: dict[str, dict]) -> dict[str, dict[str, int]]:
+        """Facet values as users see them: taxonomy names, years and award names as text."""
         names = taxonomy_names()
-        hits, facets, total = [], {f: {} for f in ("theme", "topic", "subject", "stage", "type", "region", "year", "award")}, 0
-        for kind, key, n, views, published in rows:
-            if kind == "hit":
-                hits.append((int(key), int(n), int(views or 0), published))
-            elif kind == "total":
-                total = int(n)
-            elif kind in ("year", "award"):
-                facets[kind][str(key)] = int(n)
+        facets = {}
+        for facet, by_value in counts.items():
+            if facet in ("year", "award"):
+                facets[facet] = {str(value): n for value, n in by_value.items()}
             else:
-                name = names[kind].get(int(key))
-                if name is not None:
-                    facets[kind][name] = int(n)
-        # UNION ALL does not promise to keep the subquery's order: sort the page the same way again.
-        key_of = {
-            "newest": lambda h: (h[3] or "", h[0]),
-            "popular": lambda h: (h[2], h[1], h[3] or "", h[0]),
-        }.get(request.sort, lambda h: (h[1], h[2], h[3] or "", h[0]))
-        hits.sort(key=key_of, reverse=True)
-        return EngineResult(total=total, hits=[Hit(id=h[0], score=h[1]) for h in hits], facets=facets, engine=self.name)
+                facets[facet] = {names[facet][v]: n for v, n in by_value.items() if v in names[facet]}
+        return facets
 
     # --- writes ------------------------------------------------------------------------------
 
@@ -217,8 +117,7 @@ class EmbeddedEngine(Engine):
             [SearchPosting(document_id=r.id, term=t, weight=w) for r in resources for t, w in r.postings().items()],
             batch_size=2000,
         )
-        _bump_generation()
-        transaction.on_commit(_bump_generation)
+        SearchIndexState.touch()
 
     @transaction.atomic
     def delete(self, resource_ids) -> None:
@@ -228,8 +127,7 @@ class EmbeddedEngine(Engine):
         SearchPosting.objects.filter(document_id__in=ids)._raw_delete(connection.alias)
         SearchDocumentSubject.objects.filter(document_id__in=ids)._raw_delete(connection.alias)
         SearchDocument.objects.filter(resource_id__in=ids)._raw_delete(connection.alias)
-        _bump_generation()
-        transaction.on_commit(_bump_generation)
+        SearchIndexState.touch()
 
     @transaction.atomic
     def rebuild(self, resources) -> int:
@@ -250,8 +148,7 @@ class EmbeddedEngine(Engine):
     def update_counts(self, counts: dict[int, int]) -> None:
         rows = [SearchDocument(resource_id=pk, view_count=n) for pk, n in counts.items()]
         SearchDocument.objects.bulk_update(rows, ["view_count"], batch_size=500)
-        _bump_generation()
-        transaction.on_commit(_bump_generation)
+        SearchIndexState.touch(counts_only=True)
 
     @staticmethod
     def _document(r) -> SearchDocument:

@@ -6,7 +6,7 @@ from tests import factories
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Cached browse facets must not leak from one test's (rolled back) data into another's."""
+    """Cached search state (suggestions, vocabulary) must not leak from one test into another."""
     cache.clear()
     yield
     cache.clear()
