@@ -113,7 +113,7 @@ def _read_xlsx(path):
     for number, values in enumerate(rows_iter, start=2):
         if values is None or all(v is None or str(v).strip() == "" for v in values):
             continue
-        rows.append((number, _normalise({k: v for k, v in zip(keys, values) if k})))
+        rows.append((number, _normalise({k: v for k, v in zip(keys, values, strict=False) if k})))
     workbook.close()
     return rows
 

@@ -33,7 +33,7 @@ def _gradient(size, top, bottom):
     draw = ImageDraw.Draw(image)
     for y in range(height):
         t = y / max(height - 1, 1)
-        colour = tuple(int(a + (b - a) * t) for a, b in zip(top, bottom))
+        colour = tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
         draw.line([(0, y), (width, y)], fill=colour)
     return image
 

@@ -78,7 +78,7 @@ DESK_USERS = {"reviewer", "reviewer2", "expert", "expert_other", "admin"}
 def matrix(w):
     """(label, url, who may)."""
     published, draft, in_expert, other = w["published"], w["draft"], w["in_expert"], w["other_region"]
-    pub_file = draft_file = None
+    pub_file = None
     if published.files.exists():
         pub_file = published.files.first()
     draft_doc = draft.page.files.first()
