@@ -159,6 +159,13 @@ def _codec_list(names) -> str:
     return " / ".join(_codec(n) for n in names)
 
 
+def _codec_check(name: str, key: str, codec: str, allowed, passed: str, failed: str) -> Check:
+    """A hard check that `codec` is one of `allowed`; the messages take %(c)s and, on failure, %(want)s."""
+    if codec in allowed:
+        return Check(name, key, HARD, True, passed % {"c": _codec(codec)})
+    return Check(name, key, HARD, False, failed % {"c": _codec(codec), "want": _codec_list(allowed)})
+
+
 def _type_check(name, kind, allowed, what) -> Check:
     if kind == "empty":
         return Check(
@@ -224,15 +231,13 @@ def check_video(path, name: str, size: int, standard) -> list[Check]:
     codecs = standard.split(standard.video_codecs)
     codec = video.get("codec_name", "")
     checks.append(
-        Check(name, "video_codec", HARD, codec in codecs, _("视频编码 %(c)s") % {"c": _codec(codec)})
-        if codec in codecs
-        else Check(
+        _codec_check(
             name,
             "video_codec",
-            HARD,
-            False,
-            _("视频编码为 %(c)s，要求 %(want)s。请用视频软件导出为 MP4（%(want)s 编码）后重新上传。")
-            % {"c": _codec(codec), "want": _codec_list(codecs)},
+            codec,
+            codecs,
+            _("视频编码 %(c)s"),
+            _("视频编码为 %(c)s，要求 %(want)s。请用视频软件导出为 MP4（%(want)s 编码）后重新上传。"),
         )
     )
     width, height = int(video.get("width") or 0), int(video.get("height") or 0)
@@ -337,15 +342,7 @@ def check_audio(path, name: str, size: int, standard) -> list[Check]:
         return checks
     codec = audio.get("codec_name", "")
     checks.append(
-        Check(name, "audio_codec", HARD, codec in codecs, _("音频编码 %(c)s") % {"c": _codec(codec)})
-        if codec in codecs
-        else Check(
-            name,
-            "audio_codec",
-            HARD,
-            False,
-            _("音频编码为 %(c)s，要求 %(want)s") % {"c": _codec(codec), "want": _codec_list(codecs)},
-        )
+        _codec_check(name, "audio_codec", codec, codecs, _("音频编码 %(c)s"), _("音频编码为 %(c)s，要求 %(want)s"))
     )
     bitrate = int(audio.get("bit_rate") or (probe.get("format") or {}).get("bit_rate") or 0) // 1000
     ok = bitrate >= standard.audio_min_kbps
