@@ -104,13 +104,31 @@ def _pg_admin_connect(url: str):
     )
 
 
+def _start_loopback_postgres() -> bool:
+    """Start the loopback server with scripts/start-postgres.sh, as .ci/run does, where we may (root,
+    Debian's PostgreSQL installed): `make test` on a fresh machine then boots production for real."""
+    parts = urlparse(PG_SERVER_URL)
+    if PGBIN is None or os.geteuid() != 0 or parts.hostname not in ("127.0.0.1", "localhost"):
+        return False
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "start-postgres.sh")],
+        env=dict(os.environ, PGPORT=str(parts.port or 5432)),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    return result.returncode == 0
+
+
 @pytest.fixture(scope="session")
 def production_database():
     """A migrated PostgreSQL database of its own on the loopback server (created when missing)."""
     try:
         conn = _pg_admin_connect(PG_SERVER_URL)
     except Exception as exc:
-        pytest.skip(f"No PostgreSQL on loopback at {PG_SERVER_URL} ({exc}); start it: bash scripts/start-postgres.sh")
+        if not _start_loopback_postgres():
+            pytest.skip(f"No PostgreSQL on loopback at {PG_SERVER_URL} ({exc}); start it: bash scripts/start-postgres.sh")
+        conn = _pg_admin_connect(PG_SERVER_URL)
     name = urlparse(PG_SERVER_URL).path.lstrip("/")
     with conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
