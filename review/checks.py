@@ -159,11 +159,9 @@ def _codec_list(names) -> str:
     return " / ".join(_codec(n) for n in names)
 
 
-def _codec_check(name: str, key: str, codec: str, allowed, passed: str, failed: str) -> Check:
-    """A hard check that `codec` is one of `allowed`; the messages take %(c)s and, on failure, %(want)s."""
-    if codec in allowed:
-        return Check(name, key, HARD, True, passed % {"c": _codec(codec)})
-    return Check(name, key, HARD, False, failed % {"c": _codec(codec), "want": _codec_list(allowed)})
+def _outcome(name: str, code: str, level: str, passed: bool, ok_message: str, failed_message: str) -> Check:
+    """One check whose message says what was found when it passes and what to do when it fails."""
+    return Check(name, code, level, passed, ok_message if passed else failed_message)
 
 
 def _type_check(name, kind, allowed, what) -> Check:
@@ -193,22 +191,15 @@ def check_video(path, name: str, size: int, standard) -> list[Check]:
     if not type_check.passed:
         return checks
     max_bytes = standard.video_max_mb * 1024 * 1024
+    sizes = {"s": _size_text(size), "max": standard.video_max_mb}
     checks.append(
-        Check(
+        _outcome(
             name,
             "size",
             HARD,
-            True,
-            _("视频大小 %(s)s（上限 %(max)d MB）") % {"s": _size_text(size), "max": standard.video_max_mb},
-        )
-        if size <= max_bytes
-        else Check(
-            name,
-            "size",
-            HARD,
-            False,
-            _("视频大小 %(s)s，超过上限 %(max)d MB，请压缩后重新上传。")
-            % {"s": _size_text(size), "max": standard.video_max_mb},
+            size <= max_bytes,
+            _("视频大小 %(s)s（上限 %(max)d MB）") % sizes,
+            _("视频大小 %(s)s，超过上限 %(max)d MB，请压缩后重新上传。") % sizes,
         )
     )
     probe = ffprobe(path)
@@ -230,43 +221,42 @@ def check_video(path, name: str, size: int, standard) -> list[Check]:
         return checks
     codecs = standard.split(standard.video_codecs)
     codec = video.get("codec_name", "")
+    found = {"c": _codec(codec), "want": _codec_list(codecs)}
     checks.append(
-        _codec_check(
+        _outcome(
             name,
             "video_codec",
-            codec,
-            codecs,
-            _("视频编码 %(c)s"),
-            _("视频编码为 %(c)s，要求 %(want)s。请用视频软件导出为 MP4（%(want)s 编码）后重新上传。"),
+            HARD,
+            codec in codecs,
+            _("视频编码 %(c)s") % found,
+            _("视频编码为 %(c)s，要求 %(want)s。请用视频软件导出为 MP4（%(want)s 编码）后重新上传。") % found,
         )
     )
     width, height = int(video.get("width") or 0), int(video.get("height") or 0)
     # A portrait video is judged on its long and short sides.
     long_side, short_side = max(width, height), min(width, height)
     ok = long_side >= standard.video_min_width and short_side >= standard.video_min_height
-    want = f"{standard.video_min_width}×{standard.video_min_height}"
+    found = {"w": width, "h": height, "want": f"{standard.video_min_width}×{standard.video_min_height}"}
     checks.append(
-        Check(name, "resolution", HARD, True, _("视频分辨率 %(w)d×%(h)d") % {"w": width, "h": height})
-        if ok
-        else Check(
+        _outcome(
             name,
             "resolution",
             HARD,
-            False,
-            _("视频分辨率 %(w)d×%(h)d，低于要求的 %(want)s") % {"w": width, "h": height, "want": want},
+            ok,
+            _("视频分辨率 %(w)d×%(h)d") % found,
+            _("视频分辨率 %(w)d×%(h)d，低于要求的 %(want)s") % found,
         )
     )
     # The nominal rate; the average one drifts on concatenated or variable-rate files.
     fps = _fraction(video.get("r_frame_rate")) or _fraction(video.get("avg_frame_rate"))
     min_fps = float(standard.video_min_fps)
     checks.append(
-        Check(name, "fps", SOFT, fps + 0.05 >= min_fps, _("视频帧率 %(f).2g fps") % {"f": fps})
-        if fps + 0.05 >= min_fps
-        else Check(
+        _outcome(
             name,
             "fps",
             SOFT,
-            False,
+            fps + 0.05 >= min_fps,
+            _("视频帧率 %(f).2g fps") % {"f": fps},
             _("视频帧率 %(f).3g fps，低于建议的 %(min).3g fps，画面可能不够流畅") % {"f": fps, "min": min_fps},
         )
     )
@@ -276,15 +266,15 @@ def check_video(path, name: str, size: int, standard) -> list[Check]:
         "lo": f"{standard.video_min_minutes.normalize():f}",
         "hi": f"{standard.video_max_minutes.normalize():f}",
     }
+    found = {"d": _minutes_seconds(duration), "span": span}
     checks.append(
-        Check(name, "duration", HARD, True, _("视频时长 %(d)s") % {"d": _minutes_seconds(duration)})
-        if low <= duration <= high
-        else Check(
+        _outcome(
             name,
             "duration",
             HARD,
-            False,
-            _("视频时长 %(d)s，不在要求的 %(span)s之内") % {"d": _minutes_seconds(duration), "span": span},
+            low <= duration <= high,
+            _("视频时长 %(d)s") % found,
+            _("视频时长 %(d)s，不在要求的 %(span)s之内") % found,
         )
     )
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
@@ -341,21 +331,27 @@ def check_audio(path, name: str, size: int, standard) -> list[Check]:
         )
         return checks
     codec = audio.get("codec_name", "")
+    found = {"c": _codec(codec), "want": _codec_list(codecs)}
     checks.append(
-        _codec_check(name, "audio_codec", codec, codecs, _("音频编码 %(c)s"), _("音频编码为 %(c)s，要求 %(want)s"))
+        _outcome(
+            name,
+            "audio_codec",
+            HARD,
+            codec in codecs,
+            _("音频编码 %(c)s") % found,
+            _("音频编码为 %(c)s，要求 %(want)s") % found,
+        )
     )
     bitrate = int(audio.get("bit_rate") or (probe.get("format") or {}).get("bit_rate") or 0) // 1000
-    ok = bitrate >= standard.audio_min_kbps
+    found = {"k": bitrate, "min": standard.audio_min_kbps}
     checks.append(
-        Check(name, "bitrate", HARD, True, _("音频码率 %(k)d kbps") % {"k": bitrate})
-        if ok
-        else Check(
+        _outcome(
             name,
             "bitrate",
             HARD,
-            False,
-            _("音频码率 %(k)d kbps，低于要求的 %(min)d kbps，请以更高音质重新导出")
-            % {"k": bitrate, "min": standard.audio_min_kbps},
+            bitrate >= standard.audio_min_kbps,
+            _("音频码率 %(k)d kbps") % found,
+            _("音频码率 %(k)d kbps，低于要求的 %(min)d kbps，请以更高音质重新导出") % found,
         )
     )
     return checks
@@ -376,15 +372,15 @@ def check_document(path, name: str, size: int, standard, resource_type_code: str
     checks = [_type_check(name, kind, allowed, _("要求的文档"))]
     if checks[0].passed:
         max_bytes = standard.document_max_mb * 1024 * 1024
+        sizes = {"s": _size_text(size), "max": standard.document_max_mb}
         checks.append(
-            Check(name, "size", HARD, True, _("文档大小 %(s)s") % {"s": _size_text(size)})
-            if size <= max_bytes
-            else Check(
+            _outcome(
                 name,
                 "size",
                 HARD,
-                False,
-                _("文档大小 %(s)s，超过上限 %(max)d MB") % {"s": _size_text(size), "max": standard.document_max_mb},
+                size <= max_bytes,
+                _("文档大小 %(s)s") % sizes,
+                _("文档大小 %(s)s，超过上限 %(max)d MB") % sizes,
             )
         )
     return checks
@@ -409,17 +405,16 @@ def check_cover(path, name: str, size: int, standard) -> list[Check]:
     if dims is None:
         return [Check(name, "image", HARD, False, _("封面图《%(f)s》无法打开，文件可能已损坏") % {"f": name})]
     width, height = dims
-    want = f"{standard.cover_min_width}×{standard.cover_min_height}"
+    found = {"w": width, "h": height, "want": f"{standard.cover_min_width}×{standard.cover_min_height}"}
     ok = width >= standard.cover_min_width and height >= standard.cover_min_height
     checks = [
-        Check(name, "cover_size", HARD, True, _("封面图 %(w)d×%(h)d") % {"w": width, "h": height})
-        if ok
-        else Check(
+        _outcome(
             name,
             "cover_size",
             HARD,
-            False,
-            _("封面图尺寸 %(w)d×%(h)d，小于要求的 %(want)s") % {"w": width, "h": height, "want": want},
+            ok,
+            _("封面图 %(w)d×%(h)d") % found,
+            _("封面图尺寸 %(w)d×%(h)d，小于要求的 %(want)s") % found,
         )
     ]
     if ok and abs(width / height - 16 / 9) > 0.1:
