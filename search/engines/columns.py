@@ -13,6 +13,7 @@ never leaves a stale snapshot behind. A change of visit counts only reloads the 
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 
@@ -70,12 +71,7 @@ class Columns:
 
     def positions(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Rows of these document ids (ids not in the snapshot are dropped) and a mask of the kept ones."""
-        if not self.size or not ids.size:
-            return np.zeros(0, dtype=np.int64), np.zeros(ids.size, dtype=bool)
-        at = np.searchsorted(self.ids, ids)
-        at_clipped = np.minimum(at, self.size - 1)
-        found = self.ids[at_clipped] == ids
-        return at_clipped[found], found
+        return _locate(self.ids, ids)
 
     def keep(self, rows: np.ndarray, filters: list[Filter]) -> np.ndarray:
         """A boolean mask over `rows`: the documents that satisfy every chosen facet value."""
@@ -142,6 +138,15 @@ class Columns:
         return candidates[order[offset:wanted]]
 
 
+def _locate(sorted_ids: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in `sorted_ids` of those `ids` it holds, and a mask over `ids` of the ones found."""
+    if not sorted_ids.size or not ids.size:
+        return np.zeros(0, dtype=np.int64), np.zeros(ids.size, dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_ids, ids), sorted_ids.size - 1)
+    found = sorted_ids[at] == ids
+    return at[found], found
+
+
 _lock = threading.Lock()
 _snapshots: dict[str, Columns] = {}
 
@@ -189,7 +194,7 @@ def load(tokens: tuple[str, str]) -> Columns:
         subject_rows = cursor.fetchall()
     table = np.array(rows, dtype=object).reshape(-1, len(NUMERIC_FACETS) + 4)
     ints = table[:, :-1].astype(np.int64)
-    awards = np.array([a or "" for a in table[:, -1]], dtype=str) if len(rows) else np.zeros(0, dtype=str)
+    awards = table[:, -1].astype(str)
     order = np.argsort(ints[:, 0], kind="stable")
     ints, awards = ints[order], awards[order]
     ids = np.ascontiguousarray(ints[:, 0])
@@ -206,14 +211,10 @@ def load(tokens: tuple[str, str]) -> Columns:
 
 
 def _subject_matrix(ids: np.ndarray, subject_rows) -> tuple[np.ndarray, np.ndarray]:
-    if not subject_rows or not ids.size:
-        return np.zeros(0, dtype=np.int64), np.full((ids.size, 1), -1, dtype=np.int32)
     pairs = np.array(subject_rows, dtype=np.int64).reshape(-1, 2)
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
-    at = np.searchsorted(ids, pairs[:, 0])
-    at_clipped = np.minimum(at, ids.size - 1)
-    known = ids[at_clipped] == pairs[:, 0]
-    rows, subject_ids = at_clipped[known], pairs[known, 1]
+    rows, known = _locate(ids, pairs[:, 0])
+    subject_ids = pairs[known, 1]
     distinct, subject_codes = np.unique(subject_ids, return_inverse=True)
     if not rows.size:
         return distinct, np.full((ids.size, 1), -1, dtype=np.int32)
@@ -232,12 +233,4 @@ def reload_views(snapshot: Columns, tokens: tuple[str, str]) -> Columns:
     pairs = pairs[np.argsort(pairs[:, 0], kind="stable")]
     if pairs.shape[0] != snapshot.size or not np.array_equal(pairs[:, 0], snapshot.ids):
         return load(tokens)  # documents changed underneath: start again
-    return Columns(
-        tokens=tokens,
-        ids=snapshot.ids,
-        values=snapshot.values,
-        codes=snapshot.codes,
-        subjects=snapshot.subjects,
-        views=pairs[:, 1].copy(),
-        recency=snapshot.recency,
-    )
+    return dataclasses.replace(snapshot, tokens=tokens, views=pairs[:, 1].copy())

@@ -1,15 +1,6 @@
 import pytest
-from django.core.cache import cache
 
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Cached search state (suggestions, vocabulary) must not leak from one test into another."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
