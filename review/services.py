@@ -143,6 +143,13 @@ def _teacher_link(submission):
     return f"/submit/{submission.pk}/"
 
 
+def _notify_teacher(submission, kind: str, message: str) -> None:
+    """Tell the submission's teacher, linking to the submission on their desk."""
+    notify(
+        users=[submission.teacher], submission=submission, kind=kind, message=message, link=_teacher_link(submission)
+    )
+
+
 def _review_link(submission):
     return f"/review/{submission.pk}/"
 
@@ -543,9 +550,7 @@ def county_decide(*, submission: Submission, user, decision: str, reason: str = 
         raise SubmissionError(_("未知的操作。"))
     submission.save()
     log(instance=submission, action=action, user=user, data={"reason": reason, "actor_role": Role.COUNTY_REVIEWER})
-    notify(
-        users=[submission.teacher], submission=submission, kind=kind, message=message, link=_teacher_link(submission)
-    )
+    _notify_teacher(submission, kind, message)
     submission_changed.send(sender=Submission, submission=submission, old=old, new=submission.status, user=user)
     return submission
 
@@ -767,12 +772,10 @@ def _reject(submission, *, reason, action, user=None):
     submission.status, submission.reason = Stage.REJECTED, reason
     submission.save()
     log(instance=submission, action=action, user=user, data={"reason": reason, "actor_role": "system"})
-    notify(
-        users=[submission.teacher],
-        submission=submission,
-        kind=Notification.Kind.REJECTED,
-        message=_("您的作品《%(t)s》未通过市级评审：%(r)s") % {"t": submission.title, "r": reason},
-        link=_teacher_link(submission),
+    _notify_teacher(
+        submission,
+        Notification.Kind.REJECTED,
+        _("您的作品《%(t)s》未通过市级评审：%(r)s") % {"t": submission.title, "r": reason},
     )
     submission_changed.send(sender=Submission, submission=submission, old=old, new=submission.status, user=user)
 
@@ -828,13 +831,10 @@ def _expert_round_settle(*, submission, task_state, standard):
         user=None,
         data={"final_score": str(score), "actor_role": "system"},
     )
-    notify(
-        users=[submission.teacher],
-        submission=submission,
-        kind=Notification.Kind.APPROVED,
-        message=_("您的作品《%(t)s》通过市级专家评审，最终得分 %(s)s 分，等待遴选入库。")
-        % {"t": submission.title, "s": score},
-        link=_teacher_link(submission),
+    _notify_teacher(
+        submission,
+        Notification.Kind.APPROVED,
+        _("您的作品《%(t)s》通过市级专家评审，最终得分 %(s)s 分，等待遴选入库。") % {"t": submission.title, "s": score},
     )
     notify(
         users=_resource_admins(),
@@ -869,12 +869,10 @@ def expert_return(*, review: ExpertReview, user, reason: str) -> Submission:
         user=user,
         data={"reason": reason, "actor_role": Role.CITY_EXPERT},
     )
-    notify(
-        users=[submission.teacher],
-        submission=submission,
-        kind=Notification.Kind.RETURNED,
-        message=_("您的作品《%(t)s》被市级评审专家退回修改：%(r)s") % {"t": submission.title, "r": reason},
-        link=_teacher_link(submission),
+    _notify_teacher(
+        submission,
+        Notification.Kind.RETURNED,
+        _("您的作品《%(t)s》被市级评审专家退回修改：%(r)s") % {"t": submission.title, "r": reason},
     )
     submission_changed.send(sender=Submission, submission=submission, old=old, new=submission.status, user=user)
     return submission
@@ -953,13 +951,11 @@ def submissions_publish(*, submissions, user) -> int:
             user=user,
             data={"award": award_label, "final_score": str(submission.final_score), "actor_role": Role.RESOURCE_ADMIN},
         )
-        notify(
-            users=[submission.teacher],
-            submission=submission,
-            kind=Notification.Kind.PUBLISHED,
-            message=_("祝贺！您的作品《%(t)s》已入库发布%(a)s。")
+        _notify_teacher(
+            submission,
+            Notification.Kind.PUBLISHED,
+            _("祝贺！您的作品《%(t)s》已入库发布%(a)s。")
             % {"t": submission.title, "a": f"（{award_label}）" if award_label else ""},
-            link=_teacher_link(submission),
         )
         submission_changed.send(sender=Submission, submission=submission, old=old, new=submission.status, user=user)
         published += 1
