@@ -20,7 +20,7 @@ from ..models import (
 from ..models.workflow import role_of
 from ..signals import submission_changed
 from .common import SubmissionError, stage_of_current_task
-from .files import attach_uploads, duplicate_messages, run_checks
+from .files import attach_uploads, files_verdict
 from .notifications import county_reviewers, notify, review_link, teacher_link
 from .setup import campaign_review_ensure, current_campaign, review_workflow_ensure
 
@@ -132,15 +132,12 @@ def _submit(*, submission: Submission, user) -> Submission:
     problems = _missing_fields(page)
     if problems:
         raise SubmissionError(problems)
-    duplicates = duplicate_messages(submission, page)
-    if duplicates:
-        raise SubmissionError(duplicates)
     standard = campaign_review_ensure(campaign=campaign).standard
-    results = run_checks(page, standard)
-    hard = [c["message"] for c in results if c["level"] == tech.HARD and not c["passed"]]
+    verdict = files_verdict(submission, page, standard=standard)
+    results = verdict.results
     submission.checks = results
-    if hard:
-        raise _CheckFailure(hard, submission_id=submission.pk, results=results)
+    if not verdict.ready:
+        raise _CheckFailure(verdict.problems, submission_id=submission.pk, results=results)
     old = submission.status
     if old == Stage.DRAFT:
         workflow = review_workflow_ensure()

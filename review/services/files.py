@@ -1,6 +1,7 @@
 """A submission's files: storing uploads, fingerprints for the duplicate guard, technical checks."""
 
 import hashlib
+from dataclasses import dataclass, field
 
 from django.core.files.base import File
 from django.db.models import Q
@@ -171,3 +172,21 @@ def attach_uploads(page, files, *, title: str, user) -> None:
             )
             for upload in gallery
         ]
+
+
+@dataclass
+class FilesVerdict:
+    """What the files of a draft say about submitting it (the submit guard reads only this)."""
+
+    ready: bool  # every current file checked, no hard check failed, no duplicate
+    pending: list[str] = field(default_factory=list)  # files whose checks have not run yet (待检测)
+    problems: list[str] = field(default_factory=list)  # teacher-facing: hard failures and duplicates
+    results: list[dict] = field(default_factory=list)  # every check result, for display
+
+
+def files_verdict(submission, page, *, standard) -> FilesVerdict:
+    """Whether `page`'s current files may enter review: duplicates and hard technical checks."""
+    problems = duplicate_messages(submission, page)
+    results = run_checks(page, standard)
+    problems += [c["message"] for c in results if c["level"] == tech.HARD and not c["passed"]]
+    return FilesVerdict(ready=not problems, problems=problems, results=results)
