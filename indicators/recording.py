@@ -13,14 +13,13 @@ import atexit
 import json
 import logging
 import threading
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from catalogue.models import Role
+from catalogue.permissions import Ability, can
 
 from . import conf
 from .identity import identify
@@ -28,8 +27,6 @@ from .models import Exclusion, Source
 from .robots import is_robot
 
 logger = logging.getLogger(__name__)
-
-EDITORIAL_ROLES = {Role.COUNTY_REVIEWER, Role.CITY_EXPERT, Role.RESOURCE_ADMIN}
 
 
 def client_ip(request) -> str:
@@ -48,15 +45,12 @@ def profile_snapshot(user) -> dict:
 
 
 def _is_editorial(request, snapshot: dict) -> bool:
-    """Reviewers and admins at work: a hit from the admin or review screens by a user who may
-    use them, or any hit by an editorial role or a superuser."""
+    """Reviewers and admins at work: any hit by an account with admin access (reviewers, experts,
+    resource admins, superusers: catalogue.permissions)."""
     user = request.user
     if not user.is_authenticated:
         return False
-    if user.is_superuser or snapshot["role"] in EDITORIAL_ROLES:
-        return True
-    referer = urlsplit(request.META.get("HTTP_REFERER", "")).path
-    return referer.startswith(conf.editorial_prefixes()) and user.has_perm("wagtailadmin.access_admin")
+    return can(user, Ability.ACCESS_ADMIN)
 
 
 def event_from_request(request, *, resource_id: int, action: str, file_id: int | None = None) -> dict:
