@@ -46,7 +46,14 @@ def admin_pages_visible_to(user, pages):
     """
     if can(user, Ability.SEE_ALL_DRAFTS):
         return pages
-    published = Q(live=True) & (Q(has_unpublished_changes=False) | Q(draft_title=F("title")))
+    # Only fields Wagtail indexes as filter fields (live, owner, id), so the same filter also works
+    # on the page chooser's search, which runs it through the search backend.
+    renamed = list(
+        Page.objects.filter(live=True, has_unpublished_changes=True)
+        .exclude(draft_title=F("title"))
+        .values_list("pk", flat=True)
+    )
+    published = Q(live=True) & ~Q(id__in=renamed) if renamed else Q(live=True)
     if user is not None and user.is_authenticated:
         return pages.filter(published | Q(owner=user))
     return pages.filter(published)

@@ -14,6 +14,7 @@ is walked too. Each is fetched plainly and with `?q=草稿` (choosers, searches 
 """
 
 import itertools
+import json
 import re
 
 import pytest
@@ -64,11 +65,18 @@ def fill(route: str, values: dict, limit: int = 16) -> list[str]:
     choices = [values.get(name) or values["__int__" if _looks_int(name) else "__str__"] for name in names]
     urls = []
     for combo in itertools.islice(itertools.product(*choices), limit):
-        it = iter(combo)
-        url = PARAM.sub(lambda _m: str(next(it)), route)
+        url = _join(route, combo)
         url = url.replace("^", "").replace("$", "").replace("\\", "")
         urls.append("/" + url)
     return urls
+
+
+def _join(route: str, combo) -> str:
+    out, last = [], 0
+    for match, value in zip(PARAM.finditer(route), combo, strict=True):
+        out += [route[last : match.start()], str(value)]
+        last = match.end()
+    return "".join(out) + route[last:]
 
 
 def _looks_int(name: str) -> bool:
@@ -157,6 +165,8 @@ def forbidden_strings(role: str) -> list[str]:
     }[role]
 
 
+# Pages open to anyone (the login form and its password reset, the admin's translation catalogue).
+PUBLIC = re.compile(r"^(wagtailadmin_login|wagtailadmin_password_reset.*|wagtailadmin_javascript_catalog)$")
 # What each role may reach in the admin (a 200 anywhere else is an escalation), by URL name.
 REVIEWER_MAY = re.compile(
     r"^(wagtailadmin_home|wagtailadmin_account.*|wagtailadmin_choose_page.*|wagtailadmin_chooser.*"
@@ -170,6 +180,8 @@ SUPERUSER_ONLY = re.compile(r"^(wagtailusers_groups:.*|wagtailsites:.*|wagtailad
 
 
 def escalation(role: str, name: str, url: str, world) -> bool:
+    if PUBLIC.match(name):
+        return False
     if role in ("teacher", "student", "parent"):
         return True
     if role in ("reviewer", "reviewer2", "expert"):
@@ -227,6 +239,8 @@ def test_every_admin_url_for_every_role(world):
                         escalations.append(f"{role}: {name} {full}")
                     if forbidden and response.get("Content-Type", "").startswith(("text/html", "application/json")):
                         body = response.content.decode(errors="replace")
+                        if response["Content-Type"].startswith("application/json"):
+                            body = json.dumps(response.json(), ensure_ascii=False)  # titles as text, not escapes
                         for text in forbidden:
                             if text in body:
                                 leaks.append(f"{role}: {text!r} in {name} {full}")

@@ -16,56 +16,9 @@ ROOT = Path(__file__).resolve().parents[3]
 CLIENT_ID = "zmd-catalogue"
 CLIENT_SECRET = "zmd-test-secret-0123456789"
 
-USERS = {
-    "t-wang": {
-        "password": "Idp#pass2026",
-        "claims": {
-            "sub": "T-0001",
-            "name": "王静",
-            "user_type": "TEACHER",
-            "area_code": "411728",
-            "org_ids": ["ORG-SP-01"],
-            "org_names": ["遂平县第一初级中学"],
-        },
-    },
-    "s-li": {
-        "password": "Idp#pass2026",
-        "claims": {
-            "sub": "S-0002",
-            "name": "李小雨",
-            "user_type": "STUDENT",
-            "area_code": "411702",
-            "org_ids": [],
-            "org_names": ["驿城区实验小学"],
-        },
-    },
-    "p-zhao": {
-        "password": "Idp#pass2026",
-        "claims": {
-            "sub": "G-0003",
-            "name": "赵女士",
-            "user_type": "GUARDIAN",
-            "area_code": "411728",
-            "org_ids": ["ORG-SP-01"],
-            "org_names": ["遂平县第一初级中学"],
-        },
-    },
-    "s-new": {
-        "password": "Idp#pass2026",
-        "claims": {
-            "sub": "S-0004",
-            "name": "陈晨",
-            "user_type": "STUDENT",
-            "area_code": "411799",
-            "org_ids": ["ORG-UNMAPPED-9"],
-            "org_names": ["某某乡中心小学"],
-        },
-    },
-    "x-admin": {
-        "password": "Idp#pass2026",
-        "claims": {"sub": "A-0005", "name": "平台管理员", "user_type": "ADMIN", "area_code": "411728"},
-    },
-}
+# A teacher, a pupil and a parent whose schools map, a pupil of a school nobody has mapped yet, and
+# an account whose user type may not sign in here (also used by docs/accounts.md's manual trial).
+USERS = json.loads((Path(__file__).parent / "users.example.json").read_text(encoding="utf-8"))
 
 
 def _free_port() -> int:
