@@ -5,9 +5,8 @@ views catalogue.permissions.LIMITED_ADMIN_VIEWS names; any other sends them to t
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
-
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 
 from .permissions import Ability, admin_view_allowed, can, landing_url
 
