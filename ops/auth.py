@@ -120,26 +120,37 @@ def _clear_failures(sender, request, user, **kwargs):
 
 class CaptchaLoginMixin:
     """For AuthenticationForm subclasses: adds the captcha field when `captcha_required` says so,
-    and checks it before any password is tried."""
+    checks it before any password is tried, and shows it at once after the failure that makes it
+    necessary."""
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         username = self.data.get("username") if self.is_bound else None
         self.captcha_needed = captcha_required(request, username)
         if self.captcha_needed:
-            from captcha.fields import CaptchaField
-            from django.utils.translation import gettext_lazy as _
+            self._add_captcha()
 
-            self.fields["captcha"] = CaptchaField(
-                label=_("图形验证码"),
-                help_text=_("请输入图中算式的结果"),
-                error_messages={"invalid": _("图形验证码不正确，请重新输入。"), "required": _("请输入图形验证码。")},
-            )
+    def _add_captcha(self):
+        from captcha.fields import CaptchaField
+        from django.utils.translation import gettext_lazy as _
+
+        self.fields["captcha"] = CaptchaField(
+            label=_("图形验证码"),
+            help_text=_("请输入图中算式的结果"),
+            error_messages={"invalid": _("图形验证码不正确，请重新输入。"), "required": _("请输入图形验证码。")},
+        )
 
     def clean(self):
+        from django.core.exceptions import ValidationError
+
         if self.captcha_needed and ("captcha" in self.errors or "captcha" not in self.cleaned_data):
             # No password is checked without a solved captcha.
             if self.request is not None:
                 self.request.session["ops_captcha_required"] = True
             return self.cleaned_data
-        return super().clean()
+        try:
+            return super().clean()
+        except ValidationError:
+            if not self.captcha_needed and captcha_required(self.request, self.cleaned_data.get("username")):
+                self._add_captcha()  # the re-shown form asks for it right away
+            raise

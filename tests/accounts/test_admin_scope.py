@@ -172,7 +172,7 @@ REVIEWER_MAY = re.compile(
     r"^(wagtailadmin_home|wagtailadmin_account.*|wagtailadmin_choose_page.*|wagtailadmin_chooser.*"
     r"|wagtailadmin_reports:site_history.*|wagtailadmin_reports:workflow.*|wagtailadmin_jsi18n|wagtailadmin_sprite"
     r"|wagtailadmin_icons|wagtailadmin_tag_autocomplete|wagtailadmin_logout|wagtailadmin_login"
-    r"|wagtailadmin_pages:preview_on_.*|wagtailadmin_pages:workflow_history.*|review_admin_.*"
+    r"|wagtailadmin_pages:workflow_preview|wagtailadmin_pages:workflow_history.*|review_admin_.*"
     r"|wagtailadmin_home_.*|wagtailadmin_dismissibles|wagtailadmin_editing_sessions:.*)$"
 )
 # Superusers' own screens.

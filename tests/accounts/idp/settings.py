@@ -32,7 +32,8 @@ TEMPLATES = [
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["IDP_DB"]}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Django's default password hashing (PBKDF2), as a real provider would have: bench/federated_login.py
+# compares a federated sign-in with a local one, whose password check costs the same.
 # The relying party runs on another port of the same host: keep the cookies apart.
 SESSION_COOKIE_NAME = "idp_session"
 CSRF_COOKIE_NAME = "idp_csrftoken"
