@@ -71,3 +71,37 @@ def two_factor_reset_button(user, request_user):
             reverse("accounts_two_factor_reset", args=[user.pk]),
             priority=50,
         )
+
+
+# --- personal data (ops.personal_data): the platform identities and second-factor devices --------
+
+
+@hooks.register("personal_data_export")
+def export_sign_in_data(user) -> dict:
+    from django_otp import devices_for_user
+
+    return {
+        "federated_identities": [
+            {
+                "provider": identity.provider,
+                "subject": identity.subject,
+                "claims": identity.claims,
+                "created_at": identity.created_at.isoformat(),
+                "last_login_at": identity.last_login_at.isoformat() if identity.last_login_at else None,
+            }
+            for identity in user.federated_identities.all()
+        ],
+        "two_factor_devices": [device.name for device in devices_for_user(user, confirmed=None)],
+    }
+
+
+@hooks.register("personal_data_erase")
+def erase_sign_in_data(user) -> dict:
+    from django_otp import devices_for_user
+
+    identities = user.federated_identities.all().delete()[0]
+    devices = 0
+    for device in list(devices_for_user(user, confirmed=None)):
+        device.delete()
+        devices += 1
+    return {"federated_identities": identities, "two_factor_devices": devices}
