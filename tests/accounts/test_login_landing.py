@@ -34,7 +34,9 @@ def test_each_role_lands_on_its_own_page(client, role, landing):
 
 def test_a_safe_next_wins_and_an_outside_one_is_ignored(client):
     factories.user(Role.TEACHER, username="t1")
-    response = client.post("/accounts/login/", {"username": "t1", "password": "Pass#word123", "next": "/search/?q=嵖岈山"})
+    response = client.post(
+        "/accounts/login/", {"username": "t1", "password": "Pass#word123", "next": "/search/?q=嵖岈山"}
+    )
     assert unquote(response["Location"]) == "/search/?q=嵖岈山"
     client.post("/accounts/logout/")
     for evil in ("https://evil.example.com/", "//evil.example.com/x", "javascript:alert(1)"):
