@@ -109,19 +109,17 @@ LANDING = {
 
 
 # The Wagtail admin views (by URL name) open to accounts that enter the admin without seeing every
-# draft: county reviewers and experts. They review on the review desk; in the admin they have the
-# dashboard with their workflow tasks, their account, the (scoped) page chooser, the workflow
-# moderation views and the reports Wagtail filters by permission. Every other admin view sends them
-# back to the dashboard, whatever permission check that view itself may forget
+# draft: county reviewers and experts. They review, preview and decide on the review desk (/review/),
+# which applies the region and conflict-of-interest rules; in the admin they have the dashboard, their
+# account, the (scoped) page chooser and the indicator dashboard (its own region scope). Wagtail's
+# site history and workflow screens name other counties' drafts and their authors, so every other
+# admin view sends them back to the dashboard, whatever permission check that view itself may forget
 # (catalogue.middleware.AdminAccessRedirectMiddleware).
 LIMITED_ADMIN_VIEWS = re.compile(
     r"^(wagtailadmin_home|wagtailadmin_account(_.*)?|wagtailadmin_login|wagtailadmin_logout"
     r"|wagtailadmin_password_reset(_.*)?|wagtailadmin_javascript_catalog|wagtailadmin_sprite|wagtailadmin_icons"
-    r"|wagtailadmin_choose_page(_.*)?|wagtailadmin_pages:workflow_action|wagtailadmin_pages:collect_workflow_action_data"
-    r"|wagtailadmin_pages:workflow_preview|wagtailadmin_pages:workflow_history(_detail)?"
-    r"|wagtailadmin_reports:site_history(_results)?|wagtailadmin_reports:workflow(_results)?"
-    r"|wagtailadmin_reports:workflow_tasks(_results)?|wagtailadmin_dismissibles|wagtailadmin_editing_sessions:.*"
-    r"|review_admin_.*)$"
+    r"|wagtailadmin_choose_page(_.*)?|wagtailadmin_dismissibles|wagtailadmin_editing_sessions:.*"
+    r"|indicators_dashboard|indicators_export|review_admin_.*)$"
 )
 
 

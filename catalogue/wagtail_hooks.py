@@ -8,7 +8,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import Grade, Region, ResourceType, Role, School, Stage, Subject, Theme, Topic, UserProfile
 from .models.accounts import ROLES_NEEDING_REGION, ROLES_NEEDING_SCHOOL
-from .permissions import assignable_roles, may_manage_account
+from .permissions import Ability, assignable_roles, can, may_manage_account
 from .selectors import accounts_manageable_by, admin_pages_visible_to, document_visible_to
 from .services import profile_set
 
@@ -166,6 +166,14 @@ def sync_role_group(request, instance):
 def scope_page_chooser(pages, request):
     """The page chooser and its search list only what the user may see (catalogue.selectors)."""
     return admin_pages_visible_to(request.user, pages)
+
+
+@hooks.register("construct_homepage_panels")
+def scope_dashboard_panels(request, panels):
+    """Wagtail's dashboard panels (pages awaiting moderation, recent edits, locked pages) name
+    drafts and their authors; reviewers and experts find their work on the review desk instead."""
+    if not can(request.user, Ability.SEE_ALL_DRAFTS):
+        panels[:] = []
 
 
 @hooks.register("construct_explorer_page_queryset")
