@@ -170,10 +170,14 @@ def scope_page_chooser(pages, request):
 
 @hooks.register("construct_homepage_panels")
 def scope_dashboard_panels(request, panels):
-    """Wagtail's dashboard panels (pages awaiting moderation, recent edits, locked pages) name
-    drafts and their authors; reviewers and experts find their work on the review desk instead."""
-    if not can(request.user, Ability.SEE_ALL_DRAFTS):
-        panels[:] = []
+    """Wagtail's dashboard panels (recent edits, locked pages, pages awaiting moderation) name
+    drafts and their authors. Resource admins keep them all; a county reviewer keeps only "awaiting
+    your review", which the review tasks scope to their own region; experts (who must not learn
+    authors) get none and find their work on the review desk."""
+    if can(request.user, Ability.SEE_ALL_DRAFTS):
+        return
+    keep = "WorkflowPagesToModeratePanel" if can(request.user, Ability.REVIEW_COUNTY) else None
+    panels[:] = [panel for panel in panels if type(panel).__name__ == keep]
 
 
 @hooks.register("construct_explorer_page_queryset")
