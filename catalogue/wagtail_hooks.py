@@ -176,7 +176,7 @@ def scope_dashboard_panels(request, panels):
     authors) get none and find their work on the review desk."""
     if can(request.user, Ability.SEE_ALL_DRAFTS):
         return
-    keep = "WorkflowPagesToModeratePanel" if can(request.user, Ability.REVIEW_COUNTY) else None
+    keep = "WorkflowObjectsToModeratePanel" if can(request.user, Ability.REVIEW_COUNTY) else None
     panels[:] = [panel for panel in panels if type(panel).__name__ == keep]
 
 
