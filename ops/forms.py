@@ -1,6 +1,7 @@
 """Base forms for Wagtail's document and image uploads (WAGTAILDOCS_DOCUMENT_FORM_BASE,
 WAGTAILIMAGES_IMAGE_FORM_BASE): every admin upload path — add, edit (replace file), multiple
-upload, chooser upload — validates here, before anything is written to disk or the database."""
+upload, chooser upload — validates here, before anything is written to disk or the database,
+with the same rules as the teacher's submission form (ops.uploads.inspect_upload)."""
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -9,7 +10,7 @@ from wagtail.documents.forms import BaseDocumentForm
 from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
 
-from .uploads import sanitize_filename, validate_document_upload
+from .uploads import IMAGE_KINDS, inspect_upload, validate_document_upload
 
 
 class SafeDocumentForm(BaseDocumentForm):
@@ -17,7 +18,7 @@ class SafeDocumentForm(BaseDocumentForm):
         f = self.cleaned_data.get("file")
         if isinstance(f, UploadedFile):
             validate_document_upload(f)
-            f.name = sanitize_filename(f.name)
+            f.name = f.inspection.name
         return f
 
     def _post_clean(self):
@@ -51,8 +52,9 @@ class SafeImageForm(BaseImageForm):
             field.__class__ = SafeImageField  # same field and settings, safer parsing
 
     def clean_file(self):
-        # Content, format, size and pixel count are checked by Wagtail's WagtailImageField.
+        # Wagtail's WagtailImageField checks format, size and pixel count first; then the rules of
+        # every other image path (pixels from the header, hidden markup, a decodable picture).
         f = self.cleaned_data.get("file")
         if isinstance(f, UploadedFile):
-            f.name = sanitize_filename(f.name)
+            f.name = inspect_upload(f, accept=IMAGE_KINDS).name
         return f

@@ -3,6 +3,7 @@
 Re-exported here so `from review.models import Submission` keeps working as the package grows.
 """
 
+from .intake import DraftToken, FileCheck, FileIntake
 from .standards import CampaignReview, Criterion, QualityStandard, VetoItem
 from .submissions import (
     Award,
@@ -31,10 +32,13 @@ __all__ = [
     "Criterion",
     "CriterionScore",
     "DocumentFingerprint",
+    "DraftToken",
     "ExpertProfile",
     "ExpertReview",
     "ExpertReviewTask",
     "ExpertReviewTaskState",
+    "FileCheck",
+    "FileIntake",
     "Notification",
     "QualityStandard",
     "SelectionTask",

@@ -18,12 +18,13 @@ from wagtail.images import get_image_model
 from catalogue.models import Role
 from ops.uploads import bytes_file, sanitize_filename, validate_document_upload
 from tests import factories
+from tests.review import media
 
 pytestmark = pytest.mark.django_db
 
 Document = get_document_model()
 Image = get_image_model()
-PDF = b"%PDF-1.4\n" + b"0" * 2000 + b"\n%%EOF\n"
+PDF = media.pdf("嵖岈山课件")
 
 
 def office(kind="docx", *, macro=False) -> bytes:
