@@ -17,7 +17,7 @@ import uuid
 from django.core.files.storage import FileSystemStorage
 
 PART_PREFIX = ".zmd-part-"
-STALE_AFTER_SECONDS = 60  # a part this old whose lock nobody holds belongs to a dead process
+STALE_AFTER_SECONDS = 2  # older than the instant between creating a part and locking it
 
 
 def _makedirs(directory: str, mode: int | None):

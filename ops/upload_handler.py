@@ -31,11 +31,11 @@ from .storage import unlocked
 
 TEMP_PREFIX = "zmd-upload-"
 DJANGO_TEMP_STALE_SECONDS = 6 * 3600  # Django's own temporary uploads carry no lock: judge by age
-STALE_AFTER_SECONDS = 60
+STALE_AFTER_SECONDS = 2  # older than the instant between creating a temporary file and locking it
 
 
 def upload_temp_dir() -> str:
-    directory = settings.FILE_UPLOAD_TEMP_DIR or os.path.join(tempfile.gettempdir(), "zmd-uploads")
+    directory = settings.UPLOAD_TEMP_DIR or os.path.join(tempfile.gettempdir(), "zmd-uploads")
     os.makedirs(directory, exist_ok=True)
     return directory
 

@@ -24,6 +24,7 @@ import shutil
 import struct
 import tempfile
 import unicodedata
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 
@@ -146,13 +147,20 @@ def stream_limit(kinds) -> int:
     return max((size_limit(KINDS[k].klass) or 0) for k in kinds) if kinds else 0
 
 
-def display_name(name: str) -> str:
-    """The client's file name as it may be shown back: one path component, no control or bidi
-    characters (a right-to-left override can make "exe.pdf" read as "fdp.exe")."""
+def _clean_name(name: str) -> str:
     name = unicodedata.normalize("NFC", str(name or ""))
     name = name.replace("\\", "/").split("/")[-1]
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
-    return name[:120] or _("（无名文件）")
+    return "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
+
+
+def display_name(name: str) -> str:
+    """The client's file name as it may be shown back: one path component, no control or bidi
+    characters (a right-to-left override can make "exe.pdf" read as "fdp.exe"), not too long."""
+    name = _clean_name(name)
+    if len(name) > 60:
+        stem, ext = os.path.splitext(name)
+        name = stem[: 56 - len(ext)] + "…" + ext
+    return name or _("（无名文件）")
 
 
 def sanitize_filename(name: str, *, max_length: int = 80) -> str:
@@ -170,7 +178,7 @@ def sanitize_filename(name: str, *, max_length: int = 80) -> str:
 
 
 def extension(name: str) -> str:
-    return os.path.splitext(display_name(name))[1].lower().lstrip(".")
+    return os.path.splitext(_clean_name(name))[1].lower().lstrip(".")
 
 
 @dataclass
@@ -427,7 +435,10 @@ def _image_problems(path, kind: str, shown: str) -> tuple[list[str], dict]:
     limit = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
     too_big = _("《%(f)s》的像素太多（%(w)s×%(h)s，约 %(mp)s 百万像素），上限为 %(limit)d 百万像素，请缩小后重新上传。")
     try:
-        with Image.open(path) as img:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # judged below, by our limit
+            img = Image.open(path)
+        with img:
             width, height = img.size
             frames = getattr(img, "n_frames", 1) or 1
             fmt = PIL_FORMATS.get(img.format)

@@ -182,7 +182,7 @@ STORAGES = {
 # form: ops.upload_handler; DATA_UPLOAD_MAX_MEMORY_SIZE limits only the text fields).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-FILE_UPLOAD_TEMP_DIR = env.UPLOAD_TEMP_DIR or None
+UPLOAD_TEMP_DIR = env.UPLOAD_TEMP_DIR  # ops.upload_handler (created when missing)
 UPLOAD_PROBE_TIMEOUT_SECONDS = env.UPLOAD_PROBE_TIMEOUT_SECONDS
 # Upload hardening (ops/uploads.py): type by content, per-kind size limits, no SVG, safe names.
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.UPLOAD_MAX_MB_IMAGE * 1024 * 1024
