@@ -162,7 +162,8 @@ class LiveSite:
     def sqlite_path(self) -> str | None:
         return urlparse(self.database_url).path if self.database_url.startswith("sqlite") else None
 
-    def start(self, **env_extra):
+    def start(self, *, workers=None, threads=None, **env_extra):
+        self.workers, self.threads = workers or self.workers, threads or self.threads
         self.port = free_port()
         env = base_env(self.database_url, self.media, self.incoming, **{**self.env_extra, **env_extra})
         self.log = open(self.directory / f"server-{self.port}.log", "wb")  # noqa: SIM115
@@ -329,11 +330,12 @@ class Response:
         return self.body.decode("utf-8", "replace")
 
 
-def post(site: LiveSite, session: requests.Session, path: str, parts: list[Part], *, xhr=True, pace=None, stop_after=None, chunk=256 * 1024, early=False, timeout=300) -> Response | None:
+def post(site: LiveSite, session: requests.Session, path: str, parts: list[Part], *, xhr=True, pace=None, stop_after=None, chunk=256 * 1024, early=False, timeout=300, progress=None) -> Response | None:
     """POST a multipart body to `path` as the page's upload script does (X-Requested-With with
     `xhr`). `pace`: seconds to sleep between chunks (a slow connection); `stop_after`: close the
     connection after that many body bytes (an interrupted upload; returns None); `early`: read the
-    answer as soon as the server sends one, without sending the rest of the body."""
+    answer as soon as the server sends one, without sending the rest of the body; `progress`: a
+    dict whose "sent" is kept up to date (another thread may watch it)."""
     boundary = b"----zmdform" + uuid.uuid4().hex.encode()
     total = sum(len(p.header(boundary)) + p.size() + 2 for p in parts) + len(boundary) + 6
     conn = http.client.HTTPConnection("127.0.0.1", site.port, timeout=timeout)
@@ -356,6 +358,8 @@ def post(site: LiveSite, session: requests.Session, path: str, parts: list[Part]
                 raise _Stopped
             conn.sock.sendall(piece)
             sent += len(piece)
+            if progress is not None:
+                progress["sent"] = sent
             if pace:
                 time.sleep(pace)
 
