@@ -199,6 +199,13 @@ class LiveSite:
         self.stop()
         raise AssertionError("gunicorn did not start: " + self.server_log()[-3000:])
 
+    def manage(self, *args, **env_extra) -> subprocess.CompletedProcess:
+        """Run a management command on this site's database and media, as the worker would."""
+        env = base_env(self.database_url, self.media, self.incoming, **{**self.env_extra, **env_extra})
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+        )
+
     def server_log(self) -> str:
         with contextlib.suppress(OSError):
             return (self.directory / f"server-{self.port}.log").read_text(errors="replace")
