@@ -31,13 +31,16 @@ class SafeDocumentForm(BaseDocumentForm):
 
 
 class SafeImageField(WagtailImageField):
-    """Wagtail's image field, with undecodable files refused instead of crashing the view.
-
-    A file whose first bytes look like a PNG but whose body is damaged passes Willow's format
-    sniffing and then makes Pillow raise in the pixel-count check: a 500 error in Wagtail 8.
+    """Wagtail's image field behind the rules of every other image path: the pixel count read from
+    the header before anything is decoded, hidden markup, a decodable picture (ops.uploads). And
+    undecodable files are refused instead of crashing the view: a file whose first bytes look like
+    a PNG but whose body is damaged passes Willow's format sniffing and then makes Pillow raise in
+    the pixel-count check, a 500 error in Wagtail 8.
     """
 
     def to_python(self, data):
+        if isinstance(data, UploadedFile) and data.size:
+            data.inspection = inspect_upload(data, accept=IMAGE_KINDS)
         try:
             return super().to_python(data)
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
@@ -52,9 +55,7 @@ class SafeImageForm(BaseImageForm):
             field.__class__ = SafeImageField  # same field and settings, safer parsing
 
     def clean_file(self):
-        # Wagtail's WagtailImageField checks format, size and pixel count first; then the rules of
-        # every other image path (pixels from the header, hidden markup, a decodable picture).
         f = self.cleaned_data.get("file")
         if isinstance(f, UploadedFile):
-            f.name = inspect_upload(f, accept=IMAGE_KINDS).name
+            f.name = (getattr(f, "inspection", None) or inspect_upload(f, accept=IMAGE_KINDS)).name
         return f

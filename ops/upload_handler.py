@@ -124,7 +124,10 @@ class IntakeUploadHandler(FileUploadHandler):
     def _classify(self):
         kind = uploads.sniff(self.head)
         if kind in ("exe", "script"):
-            self._refuse(_("《%(f)s》是可执行文件或脚本，不允许上传。") % {"f": self.shown})
+            self._refuse(
+                _("《%(f)s》是可执行文件或脚本，不允许上传。请选择作品本身的文件（%(allowed)s）。")
+                % {"f": self.shown, "allowed": uploads.allowed_text(self.accept)}
+            )
         if kind == "zip":  # docx / pptx / xlsx / zip: told apart when complete
             candidates = {k for k in self.accept if k in ("docx", "pptx", "xlsx", "zip")}
         elif kind == "mp4":  # an audio-only MP4 is an M4A

@@ -531,7 +531,11 @@ def inspect_upload(upload, *, accept) -> Inspection:
     upload.seek(0)
     kind = sniff(head)
     if kind in ("exe", "script"):
-        _refuse(_("《%(f)s》是可执行文件或脚本，不允许上传。") % {"f": shown}, "executable")
+        _refuse(
+            _("《%(f)s》是可执行文件或脚本，不允许上传。请选择作品本身的文件（%(allowed)s）。")
+            % {"f": shown, "allowed": allowed_text(accept)},
+            "executable",
+        )
     if kind == "markup":
         _refuse(
             _("《%(f)s》的内容是网页或 SVG 等标记文件，与扩展名 .%(ext)s 不符；不允许上传标记文件。")

@@ -50,7 +50,9 @@ def test_too_short_video_is_refused_with_the_duration(people):
 def test_renamed_executable_is_refused_when_saved_and_nothing_is_kept(people):
     with pytest.raises(ValidationError) as refused:
         factories.submission(teacher=people.teacher, files={"main_file": factories.upload("微课.mp4", media.windows_exe())})
-    assert refused.value.message_dict == {"main_file": ["《微课.mp4》是可执行文件或脚本，不允许上传。"]}
+    assert refused.value.message_dict == {
+        "main_file": ["《微课.mp4》是可执行文件或脚本，不允许上传。请选择作品本身的文件（MP4）。"]
+    }
     assert not Submission.objects.exists() and not FileIntake.objects.exists()
 
 
@@ -145,3 +147,88 @@ def test_a_new_standard_version_is_judged_on_the_stored_measurement(people):
     assert "视频时长 5分1秒，不在要求的 6–20 分钟之内" in verdict.problems
     assert FileCheck.objects.filter(standard_version=stricter.version).count() == 2  # video and cover
     assert set(FileCheck.objects.values_list("sha256", flat=True)) == set(FileIntake.objects.values_list("sha256", flat=True))
+
+
+def test_pdf_scripts_are_flagged_for_the_reviewers(client, people):
+    draft = factories.submission(
+        teacher=people.teacher,
+        resource_type="courseware",
+        files={
+            "main_file": factories.upload("课件.pdf", media.pdf(javascript="app.alert('hi')", launch="cmd.exe")),
+            "cover": factories.upload("c.png", media.png()),
+        },
+    )
+    submitted = services.submission_submit(submission=draft, user=people.teacher)
+    assert submitted.status == Stage.COUNTY_REVIEW  # a warning, not a refusal
+    (warning,) = [c["message"] for c in submitted.warnings if c["code"] == "pdf_actions"]
+    assert "JavaScript 脚本" in warning and "启动外部程序（Launch）" in warning and "OpenAction" in warning
+    client.force_login(people.reviewer)
+    assert warning in client.get(f"/review/{submitted.pk}/").content.decode()
+
+
+def test_results_are_announced_to_the_state_machine(people, django_capture_on_commit_callbacks):
+    from review.signals import file_checks_finished
+
+    heard = []
+
+    def receiver(sender, signal, **kwargs):
+        heard.append(kwargs)
+
+    file_checks_finished.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            draft = factories.submission(teacher=people.teacher, files=good_files())
+    finally:
+        file_checks_finished.disconnect(receiver)
+    page = draft.page.get_latest_revision_as_object()
+    assert heard == [{"document_ids": [page.files.first().document_id], "image_ids": [page.cover_image_id]}]
+
+
+def test_a_check_that_could_not_run_is_pending_until_the_worker_measures(people, monkeypatch, settings):
+    """ffprobe timing out is 待检测, never a pass; the task measures once the tool answers."""
+    from review.signals import file_checks_finished
+    from review.tasks import file_intakes_measure
+
+    monkeypatch.setattr(ops_media, "_timeout", lambda: 0.001)
+    draft = factories.submission(teacher=people.teacher, files=good_files())
+    intake = FileIntake.objects.get(content="mp4")
+    assert intake.status == FileIntake.Status.PENDING and "did not finish" in intake.error
+    page = draft.page.get_latest_revision_as_object()
+    verdict = services.files_verdict(draft, page, standard=QualityStandard.current())
+    assert not verdict.ready and verdict.pending == ["微课.mp4"] and verdict.problems == []
+    with pytest.raises(services.SubmissionError, match="文件还在检测中"):
+        services.submission_submit(submission=draft, user=people.teacher)
+    monkeypatch.undo()
+    heard = []
+    file_checks_finished.connect(lambda sender, signal, **kw: heard.append(kw), weak=False, dispatch_uid="t")
+    try:
+        result = file_intakes_measure.enqueue(intake_ids=[intake.pk]).return_value
+    finally:
+        file_checks_finished.disconnect(dispatch_uid="t")
+    assert result == {"measured": [intake.pk], "pending": []}
+    assert heard == [{"document_ids": [intake.document_id], "image_ids": []}]
+    assert services.files_verdict(draft, page, standard=QualityStandard.current()).ready
+    assert services.submission_submit(submission=draft, user=people.teacher).status == Stage.COUNTY_REVIEW
+
+
+def test_gallery_pixel_bomb_and_names_are_refused_on_every_image(people):
+    from tests.review import hostile
+
+    with pytest.raises(ValidationError) as refused:
+        factories.submission(
+            teacher=people.teacher,
+            resource_type="gallery",
+            files={"gallery": [factories.upload("1.png", media.png()), factories.upload("2.png", hostile.pixel_bomb())]},
+        )
+    assert "上限为 64 百万像素" in refused.value.message_dict["gallery"][0]
+    assert not Submission.objects.exists()
+
+
+def test_stored_names_keep_no_executable_suffix_and_no_bidi(people):
+    draft = factories.submission(
+        teacher=people.teacher,
+        resource_type="design",
+        files={"main_file": factories.upload("教学\u202e设计.exe.pdf", media.pdf()), "cover": factories.upload("c.png", media.png())},
+    )
+    document = draft.page.get_latest_revision_as_object().files.first().document
+    assert document.filename == "教学设计_exe.pdf"

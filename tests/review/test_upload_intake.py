@@ -85,7 +85,7 @@ def test_without_javascript_the_refusal_is_shown_beside_the_field(site, teacher)
         class_="field"
     )
     assert "has-error" in field["class"]
-    assert field.find(class_="error").get_text() == "《微课.mp4》是可执行文件或脚本，不允许上传。"
+    assert field.find(class_="error").get_text().startswith("《微课.mp4》是可执行文件或脚本，不允许上传。请选择作品本身的文件（")
     assert site.snapshot() == before
 
 
