@@ -57,7 +57,20 @@ def make_video(size_mb: int) -> Path:
         ff
         + ["-f", "lavfi", "-i", "nullsrc=s=1280x720:r=25,geq=random(1)*255:128:128"]
         + ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "10"]
-        + ["-c:v", "libx264", "-preset", "ultrafast", "-b:v", "24M", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k"]
+        + [
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-b:v",
+            "24M",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
+        ]
         + [str(clip)],
         check=True,
     )
@@ -150,7 +163,9 @@ def main():
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
             start = time.perf_counter()
-            response = live.post(site, session, "/submit/new/", parts, chunk=1024 * 1024, progress=progress, timeout=900)
+            response = live.post(
+                site, session, "/submit/new/", parts, chunk=1024 * 1024, progress=progress, timeout=900
+            )
             answered = time.perf_counter()
             stop.set()
             sampler.join()
@@ -160,9 +175,13 @@ def main():
             last_byte = marks.get("last_byte", answered)
             print(f"machine: {machine()}")
             print(f"date: {time.strftime('%Y-%m-%d %H:%M')}  load: {load.split('load average:')[-1].strip()}")
-            print(f"upload: {size / 1024**2:.0f} MB MP4 through /submit/new/ -> HTTP {response.status} {response.text[:80]}")
+            print(
+                f"upload: {size / 1024**2:.0f} MB MP4 through /submit/new/ -> HTTP {response.status} {response.text[:80]}"
+            )
             print(f"checks stored: {checks}")
-            print(f"upload time (first to last byte): {last_byte - start:.1f} s ({size / 1024**2 / (last_byte - start):.0f} MB/s)")
+            print(
+                f"upload time (first to last byte): {last_byte - start:.1f} s ({size / 1024**2 / (last_byte - start):.0f} MB/s)"
+            )
             print(f"last byte -> answer with check results stored: {answered - last_byte:.1f} s")
             print(f"web worker RSS idle: {idle['VmRSS']} MB; peak (VmHWM) after the upload: {peak['VmHWM']} MB;")
             print(f"  peak above idle: {peak['VmHWM'] - idle['VmRSS']} MB (goal: <= 100 MB)")

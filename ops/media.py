@@ -86,7 +86,16 @@ def _stream_summary(stream: dict) -> dict:
 def _packets(binary: str, path) -> tuple[dict, list[str]]:
     """Read every packet: per stream, how many could be read and the span their timestamps cover."""
     result = _run(
-        [binary, "-v", "error", "-show_entries", "packet=stream_index,pts_time,duration_time", "-of", "csv=p=0", str(path)]
+        [
+            binary,
+            "-v",
+            "error",
+            "-show_entries",
+            "packet=stream_index,pts_time,duration_time",
+            "-of",
+            "csv=p=0",
+            str(path),
+        ]
     )
     spans: dict[str, dict] = {}
     for line in result.stdout.decode("ascii", "replace").splitlines():
@@ -177,7 +186,9 @@ def av_problems(measurement: dict, *, name: str, container_header: bool) -> list
     partial = any("partial file" in line for line in measurement.get("demux_errors") or [])
     if partial or (expected and read < expected):
         problems.append(
-            _("《%(f)s》不完整：文件索引记录了 %(e)s 个数据包，实际只能读出 %(r)d 个（可能上传中断或文件被截断），请重新导出后上传。")
+            _(
+                "《%(f)s》不完整：文件索引记录了 %(e)s 个数据包，实际只能读出 %(r)d 个（可能上传中断或文件被截断），请重新导出后上传。"
+            )
             % {"f": name, "e": expected or "?", "r": read}
         )
     measured, claimed = measurement.get("duration") or 0.0, measurement.get("header_duration")
@@ -189,7 +200,9 @@ def av_problems(measurement: dict, *, name: str, container_header: bool) -> list
                 % {"f": name, "c": minutes_seconds(claimed), "m": minutes_seconds(measured)}
             )
     if not problems and any(sample["frames"] == 0 for sample in measurement.get("decode") or []):
-        problems.append(_("《%(f)s》有部分内容无法解码（抽样解码失败），文件可能已损坏，请重新导出后上传。") % {"f": name})
+        problems.append(
+            _("《%(f)s》有部分内容无法解码（抽样解码失败），文件可能已损坏，请重新导出后上传。") % {"f": name}
+        )
     return problems
 
 

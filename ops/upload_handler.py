@@ -103,7 +103,10 @@ class IntakeUploadHandler(FileUploadHandler):
         if not self.accept:
             self._refuse(_("这里不能上传文件。"))
         if self.counts[field_name] > self.max_files.get(field_name, 1):
-            self._refuse(_("最多只能上传 %(n)d 个文件，《%(f)s》没有接收。") % {"n": self.max_files.get(field_name, 1), "f": self.shown})
+            self._refuse(
+                _("最多只能上传 %(n)d 个文件，《%(f)s》没有接收。")
+                % {"n": self.max_files.get(field_name, 1), "f": self.shown}
+            )
         self.file = IncomingFile(file_name, content_type, charset, content_type_extra)
 
     def _refuse(self, message: str):
@@ -138,9 +141,13 @@ class IntakeUploadHandler(FileUploadHandler):
             candidates = {kind} & self.accept
         if not candidates:
             if kind in uploads.KINDS:
-                message = _("《%(f)s》的实际内容是%(k)s，这里只能上传 %(allowed)s 格式的文件（按文件内容识别，改扩展名无效）。")
+                message = _(
+                    "《%(f)s》的实际内容是%(k)s，这里只能上传 %(allowed)s 格式的文件（按文件内容识别，改扩展名无效）。"
+                )
             else:
-                message = _("《%(f)s》的内容是%(k)s，这里只能上传 %(allowed)s 格式的文件（按文件内容识别，改扩展名无效）。")
+                message = _(
+                    "《%(f)s》的内容是%(k)s，这里只能上传 %(allowed)s 格式的文件（按文件内容识别，改扩展名无效）。"
+                )
             self._refuse(
                 message % {"f": self.shown, "k": uploads.label(kind), "allowed": uploads.allowed_text(self.accept)}
             )

@@ -38,7 +38,15 @@ from . import media
 
 HEAD = 4096  # bytes enough to recognise every kind below
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa")
+EXECUTABLE_MAGIC = (
+    b"MZ",
+    b"\x7fELF",
+    b"#!",
+    b"\xca\xfe\xba\xbe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xce\xfa\xed\xfe",
+    b"\xfe\xed\xfa",
+)
 MARKUP_START = re.compile(rb"^\s*(<\?xml|<!doctype|<html|<svg|<script|<head|<body|<iframe)", re.IGNORECASE)
 MARKUP_ANYWHERE = re.compile(rb"<(script|html|iframe|svg|body|object|embed)[\s>/]|<\?php", re.IGNORECASE)
 EXECUTABLE_SUFFIXES = {
@@ -376,7 +384,9 @@ def _raw_pdf_tokens(path) -> set[str]:
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1024 * 1024), b""):
             window = tail + chunk
-            found.update(name for token, name in tokens.items() if re.search(re.escape(token) + rb"(?![A-Za-z])", window))
+            found.update(
+                name for token, name in tokens.items() if re.search(re.escape(token) + rb"(?![A-Za-z])", window)
+            )
             tail = window[-16:]
     return found
 
@@ -400,9 +410,11 @@ def _pdf_problems(path, shown: str) -> tuple[list[str], dict, list[str]]:
                     [],
                 )
             if opened is None:
-                return [], {"pages": None, "encrypted": True, "actions": []}, [
-                    _("《%(f)s》已加密（限制了编辑或打印），未能检查其中的脚本。") % {"f": shown}
-                ]
+                return (
+                    [],
+                    {"pages": None, "encrypted": True, "actions": []},
+                    [_("《%(f)s》已加密（限制了编辑或打印），未能检查其中的脚本。") % {"f": shown}],
+                )
         pages = len(reader.pages)
         actions = _pdf_actions(reader)
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError):
@@ -413,7 +425,9 @@ def _pdf_problems(path, shown: str) -> tuple[list[str], dict, list[str]]:
     warnings = []
     if actions:
         described = "、".join(PDF_ACTIONS[a] for a in sorted(actions) if a in PDF_ACTIONS)
-        warnings.append(_("《%(f)s》含有%(what)s，打开时可能自动运行代码，审阅时请注意。") % {"f": shown, "what": described})
+        warnings.append(
+            _("《%(f)s》含有%(what)s，打开时可能自动运行代码，审阅时请注意。") % {"f": shown, "what": described}
+        )
     return [], {"pages": pages, "encrypted": encrypted, "actions": sorted(actions)}, warnings
 
 
@@ -443,7 +457,9 @@ def _image_problems(path, kind: str, shown: str) -> tuple[list[str], dict]:
             frames = getattr(img, "n_frames", 1) or 1
             fmt = PIL_FORMATS.get(img.format)
     except Image.DecompressionBombError:
-        return [too_big % {"f": shown, "w": "?", "h": "?", "mp": "> %d" % (2 * limit // 10**6), "limit": limit // 10**6}], {}
+        return [
+            too_big % {"f": shown, "w": "?", "h": "?", "mp": f"> {2 * limit // 10**6}", "limit": limit // 10**6}
+        ], {}
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         return [_("《%(f)s》无法作为图片打开，文件可能已损坏。") % {"f": shown}], {}
     if fmt != kind:
@@ -482,7 +498,9 @@ def _mp4_box_problems(path, size: int, shown: str) -> list[str]:
                 return [_("《%(f)s》的结构已损坏，无法播放，请重新导出后上传。") % {"f": shown}]
             if position + box_size > size:
                 return [
-                    _("《%(f)s》不完整：文件只有 %(have)s，内容却需要 %(need)s（可能上传中断或文件被截断），请重新导出后上传。")
+                    _(
+                        "《%(f)s》不完整：文件只有 %(have)s，内容却需要 %(need)s（可能上传中断或文件被截断），请重新导出后上传。"
+                    )
                     % {"f": shown, "have": filesizeformat(size), "need": filesizeformat(position + box_size)}
                 ]
             seen.add(box_type)
@@ -551,12 +569,18 @@ def inspect_upload(upload, *, accept) -> Inspection:
             kind = "txt"
         if kind not in accept:
             if kind in KINDS and ext and ext not in KINDS[kind].extensions:
-                message = _("《%(f)s》的实际内容是%(k)s，与扩展名 .%(ext)s 不符。这里只能上传 %(allowed)s 格式的文件（按文件内容识别，改扩展名无效）。")
+                message = _(
+                    "《%(f)s》的实际内容是%(k)s，与扩展名 .%(ext)s 不符。这里只能上传 %(allowed)s 格式的文件（按文件内容识别，改扩展名无效）。"
+                )
             elif kind in KINDS:
-                message = _("《%(f)s》的实际内容是%(k)s，这里只能上传 %(allowed)s 格式的文件（按文件内容识别，改扩展名无效）。")
+                message = _(
+                    "《%(f)s》的实际内容是%(k)s，这里只能上传 %(allowed)s 格式的文件（按文件内容识别，改扩展名无效）。"
+                )
             else:
                 message = _("《%(f)s》的内容无法识别，与扩展名 .%(ext)s 不符。这里只能上传 %(allowed)s 格式的文件。")
-            _refuse(message % {"f": shown, "k": label(kind), "ext": ext or "?", "allowed": allowed_text(accept)}, "kind")
+            _refuse(
+                message % {"f": shown, "k": label(kind), "ext": ext or "?", "allowed": allowed_text(accept)}, "kind"
+            )
         spec = KINDS[kind]
         if ext and ext not in spec.extensions:
             _refuse(
@@ -568,7 +592,12 @@ def inspect_upload(upload, *, accept) -> Inspection:
         if limit is not None and size > limit:
             _refuse(
                 _("%(kind)s文件不能超过 %(limit)s（《%(f)s》有 %(size)s），请压缩后重新上传。")
-                % {"kind": CLASS_LABELS[spec.klass], "limit": filesizeformat(limit), "f": shown, "size": filesizeformat(size)},
+                % {
+                    "kind": CLASS_LABELS[spec.klass],
+                    "limit": filesizeformat(limit),
+                    "f": shown,
+                    "size": filesizeformat(size),
+                },
                 "too_large",
             )
         if kind not in ("zip", "docx", "pptx", "xlsx") and zipfile.is_zipfile(path):

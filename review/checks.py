@@ -348,7 +348,8 @@ def check_document(name, content, size, measurement, standard, resource_type_cod
                 "pdf_actions",
                 SOFT,
                 False,
-                _("《%(f)s》含有%(what)s，打开时可能自动运行代码，审阅时请注意。") % {"f": name, "what": "、".join(actions)},
+                _("《%(f)s》含有%(what)s，打开时可能自动运行代码，审阅时请注意。")
+                % {"f": name, "what": "、".join(actions)},
             )
         )
     return checks

@@ -8,9 +8,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ops import uploads
-
 from catalogue.models import Grade, Region, ResourcePage, ResourceType, Stage, Subject, Theme, Topic
+from ops import uploads
 
 from . import checks
 from .models import Award

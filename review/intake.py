@@ -131,7 +131,12 @@ def intake_measure(intake_id: int) -> bool:
         try:
             inspection = uploads.inspect_upload(upload, accept=accept)
         except ValidationError as refused:
-            measurement, content, sha256, measured = {"refused": refused.messages[0]}, intake.content, intake.sha256, True
+            measurement, content, sha256, measured = (
+                {"refused": refused.messages[0]},
+                intake.content,
+                intake.sha256,
+                True,
+            )
             if not sha256:
                 sha256 = uploads._hashes(upload)[0]
             reason = ""

@@ -101,3 +101,6 @@ class DraftToken(models.Model):
     class Meta:
         verbose_name = _("草稿表单标记")
         verbose_name_plural = _("草稿表单标记")
+
+    def __str__(self):
+        return str(self.token)

@@ -26,6 +26,7 @@ from .files import (
     attach_uploads,
     checks_finished_announce,
     file_checks_ensure,
+    files_checks_queue,
     files_verdict,
     pending_checks_enqueue,
     replaced_files_discard,
@@ -90,7 +91,9 @@ def _save_locked(*, teacher, profile, data, staged, submission, campaign, form_t
         if submission.teacher_id != teacher.pk:
             raise PermissionDenied
         if not submission.is_editable_by_teacher:
-            raise SubmissionError(_("作品已提交评审，不能再修改。需要修改时，请先撤回（县区初审开始前）或等待退回修改。"))
+            raise SubmissionError(
+                _("作品已提交评审，不能再修改。需要修改时，请先撤回（县区初审开始前）或等待退回修改。")
+            )
         campaign = submission.campaign
         page = submission.page.get_latest_revision_as_object()
     else:
@@ -167,8 +170,12 @@ def submission_submit(*, submission: Submission, user) -> Submission:
     try:
         return _submit(submission=submission, user=user)
     except _CheckFailure as failure:
-        # The transaction rolled back; keep the results so the teacher and reviewers can see them.
+        # The transaction rolled back; keep the results so the teacher and reviewers can see them,
+        # and queue the measurement of files still 待检测 (their rows were rolled back too).
         Submission.objects.filter(pk=failure.submission_id).update(checks=failure.results)
+        if failure.pending:
+            page = submission.page.get_latest_revision_as_object()
+            files_checks_queue(page, standard=campaign_review_ensure(campaign=submission.campaign).standard)
         raise SubmissionError(failure.messages) from None
 
 
@@ -198,7 +205,7 @@ def _submit(*, submission: Submission, user) -> Submission:
     if not verdict.ready:
         waiting = [_("文件还在检测中（待检测：%(f)s），检测通过后才能提交评审。") % {"f": "、".join(verdict.pending)}]
         messages = verdict.problems + (waiting if verdict.pending else [])
-        raise _CheckFailure(messages, submission_id=submission.pk, results=results)
+        raise _CheckFailure(messages, submission_id=submission.pk, results=results, pending=bool(verdict.pending))
     old = submission.status
     if old == Stage.DRAFT:
         workflow = review_workflow_ensure()
@@ -243,7 +250,8 @@ def _submit(*, submission: Submission, user) -> Submission:
 
 
 class _CheckFailure(SubmissionError):
-    def __init__(self, messages, *, submission_id, results):
+    def __init__(self, messages, *, submission_id, results, pending=False):
         super().__init__(messages)
         self.submission_id = submission_id
         self.results = results
+        self.pending = pending

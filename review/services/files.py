@@ -226,7 +226,9 @@ def attach_uploads(page, files, *, title: str, user) -> Replaced:
     ):
         if staged.get(field_name):
             new_files.append(
-                ResourceFile(document=_document(staged[field_name], title=doc_title, user=user), kind=kind, caption=caption)
+                ResourceFile(
+                    document=_document(staged[field_name], title=doc_title, user=user), kind=kind, caption=caption
+                )
             )
             replaced.document_ids += [f.document_id for f in existing_files if f.caption == caption]
             existing_files = [f for f in existing_files if f.caption != caption]
@@ -321,7 +323,9 @@ def file_checks_ensure(page, *, standard) -> list[tuple[CurrentFile, FileCheck]]
     rows = []
     for item in current_files(page):
         intake = intake_of(document=item.document, image=item.image)
-        rows.append((item, check_row(intake, name=item.name, role=item.role, resource_type_code=code, standard=standard)))
+        rows.append(
+            (item, check_row(intake, name=item.name, role=item.role, resource_type_code=code, standard=standard))
+        )
     return rows
 
 
@@ -334,6 +338,13 @@ def pending_checks_enqueue(intake_ids) -> None:
 
     FileIntake.objects.filter(pk__in=ids).update(queued_at=timezone.now())
     transaction.on_commit(lambda: file_intakes_measure.enqueue(intake_ids=ids))
+
+
+def files_checks_queue(page, *, standard) -> None:
+    """Outside a transaction that may roll back: make sure every current file of `page` has its
+    intake and check rows, and queue the measurement of those still 待检测."""
+    rows = file_checks_ensure(page, standard=standard)
+    pending_checks_enqueue([row.intake_id for _item, row in rows if row.state == FileCheck.State.PENDING])
 
 
 def checks_finished_announce(rows) -> None:

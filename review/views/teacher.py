@@ -25,8 +25,8 @@ from ..forms import (
     SubmissionForm,
 )
 from ..models import Submission
-from ..services.files import StorageFault
 from ..models.workflow import role_of
+from ..services.files import StorageFault
 from .common import messages_of, unread, wants_json
 
 logger = logging.getLogger(__name__)
@@ -90,7 +90,12 @@ def _refuse(request, context, errors: list[str], *, status: int, form=None):
         if form is not None:
             body["field_errors"] = _field_errors(form)
         return JsonResponse(body, status=status)
-    return render(request, "review/submit_form.html", {**context, "form": form or context["form"], "errors": errors}, status=status)
+    return render(
+        request,
+        "review/submit_form.html",
+        {**context, "form": form or context["form"], "errors": errors},
+        status=status,
+    )
 
 
 def _upload_handler():
@@ -151,7 +156,9 @@ def _submit_post(request, handler, submission, context):
         return _refuse(request, context, [fault.message], status=503, form=form)
     except OperationalError:
         logger.exception("Saving a draft failed on the database")
-        message = _("系统正忙（数据库暂时无法写入），草稿没有保存。您填写的内容和选择的文件还在页面上，请稍等片刻再点一次“保存”。")
+        message = _(
+            "系统正忙（数据库暂时无法写入），草稿没有保存。您填写的内容和选择的文件还在页面上，请稍等片刻再点一次“保存”。"
+        )
         return _refuse(request, context, [message], status=503, form=form)
     except ValidationError as error:
         if hasattr(error, "error_dict"):

@@ -54,7 +54,12 @@ def test_a_gallery_of_several_images_is_submitted_through_the_form(live_server, 
     images = [
         {"name": f"嵖岈山{n}.jpg" if n % 2 else f"嵖岈山{n}.png", "mimeType": "image/png", "buffer": data}
         for n, data in enumerate(
-            [media.jpeg(size=(1600, 900)), media.png(colour=(20, 90, 40)), media.jpeg(size=(900, 1200)), media.png(colour=(200, 120, 40))],
+            [
+                media.jpeg(size=(1600, 900)),
+                media.png(colour=(20, 90, 40)),
+                media.jpeg(size=(900, 1200)),
+                media.png(colour=(200, 120, 40)),
+            ],
             start=1,
         )
     ]
@@ -71,7 +76,9 @@ def test_a_gallery_of_several_images_is_submitted_through_the_form(live_server, 
     assert sorted((i.width, i.height) for i in gallery) == [(900, 1200), (1280, 720), (1280, 720), (1600, 900)]
     assert ResourcePage.objects.get(pk=submission.page_id).gallery_images.count() == 4
     stored = _stored()
-    assert {i.file.name for i in get_image_model().objects.all()} == {f for f in stored if f.startswith("original_images/")}
+    assert {i.file.name for i in get_image_model().objects.all()} == {
+        f for f in stored if f.startswith("original_images/")
+    }
     assert len([f for f in stored if f.startswith("original_images/")]) == 5  # four images and the cover
     assert FileCheck.objects.filter(role="image", state=FileCheck.State.PASSED).count() == 4
 

@@ -237,7 +237,8 @@ class LiveSite:
             with contextlib.closing(sqlite3.connect(self.sqlite_path, timeout=30, isolation_level=None)) as conn:
                 return conn.execute(sql, params).fetchall()
         with _pg(self.template.pg, urlparse(self.database_url).path.lstrip("/")) as conn:
-            return conn.execute(sql.replace("?", "%s"), params).fetchall()
+            cursor = conn.execute(sql.replace("?", "%s"), params)
+            return cursor.fetchall() if cursor.description else []
 
     def counts(self) -> dict:
         return {table: self.query(f"SELECT COUNT(*) FROM {table}")[0][0] for table in TABLES}
@@ -274,7 +275,9 @@ class LiveSite:
 
 # --- multipart bodies, sent like a browser --------------------------------------------------------
 class Part:
-    def __init__(self, name: str, value=None, *, filename=None, content_type="application/octet-stream", source=None, size=None):
+    def __init__(
+        self, name: str, value=None, *, filename=None, content_type="application/octet-stream", source=None, size=None
+    ):
         """A form field (`value`) or a file (`filename` with `source`: bytes, a path, or a callable
         yielding chunks, in which case `size` is required)."""
         self.name, self.value, self.filename, self.content_type = name, value, filename, content_type
@@ -337,7 +340,20 @@ class Response:
         return self.body.decode("utf-8", "replace")
 
 
-def post(site: LiveSite, session: requests.Session, path: str, parts: list[Part], *, xhr=True, pace=None, stop_after=None, chunk=256 * 1024, early=False, timeout=300, progress=None) -> Response | None:
+def post(
+    site: LiveSite,
+    session: requests.Session,
+    path: str,
+    parts: list[Part],
+    *,
+    xhr=True,
+    pace=None,
+    stop_after=None,
+    chunk=256 * 1024,
+    early=False,
+    timeout=300,
+    progress=None,
+) -> Response | None:
     """POST a multipart body to `path` as the page's upload script does (X-Requested-With with
     `xhr`). `pace`: seconds to sleep between chunks (a slow connection); `stop_after`: close the
     connection after that many body bytes (an interrupted upload; returns None); `early`: read the

@@ -93,9 +93,13 @@ def pdf(text="教学设计", *, pages=1, javascript=None, launch=None, padding=0
     writer.add_metadata({"/Title": text, "/Subject": text * 40, "/Keywords": "k" * padding})
     if javascript:
         action = writer._add_object(
-            DictionaryObject({NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject(javascript)})
+            DictionaryObject(
+                {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject(javascript)}
+            )
         )
-        tree = writer._add_object(DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("0"), action])}))
+        tree = writer._add_object(
+            DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("0"), action])})
+        )
         writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): tree})
     if launch:
         writer._root_object[NameObject("/OpenAction")] = DictionaryObject(

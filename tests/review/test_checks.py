@@ -49,7 +49,9 @@ def test_too_short_video_is_refused_with_the_duration(people):
 
 def test_renamed_executable_is_refused_when_saved_and_nothing_is_kept(people):
     with pytest.raises(ValidationError) as refused:
-        factories.submission(teacher=people.teacher, files={"main_file": factories.upload("微课.mp4", media.windows_exe())})
+        factories.submission(
+            teacher=people.teacher, files={"main_file": factories.upload("微课.mp4", media.windows_exe())}
+        )
     assert refused.value.message_dict == {
         "main_file": ["《微课.mp4》是可执行文件或脚本，不允许上传。请选择作品本身的文件（MP4）。"]
     }
@@ -146,7 +148,9 @@ def test_a_new_standard_version_is_judged_on_the_stored_measurement(people):
     verdict = services.files_verdict(draft, page, standard=stricter)
     assert "视频时长 5分1秒，不在要求的 6–20 分钟之内" in verdict.problems
     assert FileCheck.objects.filter(standard_version=stricter.version).count() == 2  # video and cover
-    assert set(FileCheck.objects.values_list("sha256", flat=True)) == set(FileIntake.objects.values_list("sha256", flat=True))
+    assert set(FileCheck.objects.values_list("sha256", flat=True)) == set(
+        FileIntake.objects.values_list("sha256", flat=True)
+    )
 
 
 def test_pdf_scripts_are_flagged_for_the_reviewers(client, people):
@@ -218,7 +222,9 @@ def test_gallery_pixel_bomb_and_names_are_refused_on_every_image(people):
         factories.submission(
             teacher=people.teacher,
             resource_type="gallery",
-            files={"gallery": [factories.upload("1.png", media.png()), factories.upload("2.png", hostile.pixel_bomb())]},
+            files={
+                "gallery": [factories.upload("1.png", media.png()), factories.upload("2.png", hostile.pixel_bomb())]
+            },
         )
     assert "上限为 64 百万像素" in refused.value.message_dict["gallery"][0]
     assert not Submission.objects.exists()
@@ -228,7 +234,30 @@ def test_stored_names_keep_no_executable_suffix_and_no_bidi(people):
     draft = factories.submission(
         teacher=people.teacher,
         resource_type="design",
-        files={"main_file": factories.upload("教学\u202e设计.exe.pdf", media.pdf()), "cover": factories.upload("c.png", media.png())},
+        files={
+            "main_file": factories.upload("教学\u202e设计.exe.pdf", media.pdf()),
+            "cover": factories.upload("c.png", media.png()),
+        },
     )
     document = draft.page.get_latest_revision_as_object().files.first().document
     assert document.filename == "教学设计_exe.pdf"
+
+
+def test_files_that_never_came_through_the_intake_are_measured_before_they_can_pass(
+    people, django_capture_on_commit_callbacks
+):
+    """A draft from before the intake (no FileIntake rows): 待检测 at the first submit, which queues
+    the measurement; once measured (SHA-256 read from storage) the draft goes through."""
+    draft = factories.submission(teacher=people.teacher, files=good_files())
+    FileIntake.objects.all().delete()
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(services.SubmissionError, match="文件还在检测中"),
+    ):
+        services.submission_submit(submission=draft, user=people.teacher)
+    intake = FileIntake.objects.get(document__isnull=False)
+    assert (
+        intake.status == FileIntake.Status.MEASURED
+        and intake.sha256 == draft.page.files.first().document.fingerprint.sha256
+    )
+    assert services.submission_submit(submission=draft, user=people.teacher).status == Stage.COUNTY_REVIEW

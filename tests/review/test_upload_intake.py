@@ -11,7 +11,6 @@ import pytest
 
 from tests.review import hostile, live, media
 
-
 MP4 = "video/mp4"
 
 
@@ -43,7 +42,13 @@ HOSTILE = [
     ("header-lying-mp4", "main_file", "微课.mp4", hostile.lying_mp4(), "文件头声称时长 10分0秒，实际内容只有 0分4秒"),
     ("pixel-bomb", "cover", "封面.png", hostile.pixel_bomb(), "10000×10000，约 100 百万像素），上限为 64 百万像素"),
     ("zip-bomb-docx", "extra_file", "教学设计.docx", hostile.zip_bomb_docx(), "疑似“压缩炸弹”"),
-    ("rlo-name", "extra_file", "学习单\u202efdp.exe", media.pdf(), "《学习单fdp.exe》的内容是PDF 文档，与扩展名 .exe 不符"),
+    (
+        "rlo-name",
+        "extra_file",
+        "学习单\u202efdp.exe",
+        media.pdf(),
+        "《学习单fdp.exe》的内容是PDF 文档，与扩展名 .exe 不符",
+    ),
     ("double-suffix", "extra_file", "a.pdf.exe", media.pdf(), "与扩展名 .exe 不符"),
     ("pdf-as-html", "extra_file", "学习单.html", media.pdf(), "与扩展名 .html 不符"),
     ("pdf-as-js", "extra_file", "学习单.js", media.pdf(), "与扩展名 .js 不符"),
@@ -51,7 +56,13 @@ HOSTILE = [
     ("control-chars", "extra_file", "学\x07习\x1b单.exe", media.pdf(), "《学习单.exe》的内容是PDF 文档"),
     ("very-long-name", "extra_file", "长" * 300 + ".exe", media.pdf(), "与扩展名 .exe 不符"),
     ("empty", "main_file", "微课.mp4", b"", "是空文件（0 字节）"),
-    ("web-page", "main_file", "微课.mp4", b"<!DOCTYPE html><html><script>alert(1)</script></html>", "网页或 SVG 等标记文件"),
+    (
+        "web-page",
+        "main_file",
+        "微课.mp4",
+        b"<!DOCTYPE html><html><script>alert(1)</script></html>",
+        "网页或 SVG 等标记文件",
+    ),
     ("pdf-for-video", "main_file", "微课.mp4", media.pdf(), "与扩展名 .mp4 不符"),
     ("mp4-for-cover", "cover", "封面.png", media.mp4(seconds=6), "的实际内容是MP4 视频"),
     ("unknown-bytes", "main_file", "微课.mp4", b"\x00\x01\x02" * 5000, "这里只能上传"),
@@ -81,11 +92,17 @@ def test_without_javascript_the_refusal_is_shown_beside_the_field(site, teacher)
     assert response.status == 400
     from bs4 import BeautifulSoup
 
-    field = BeautifulSoup(response.text, "html.parser").find("input", attrs={"name": "main_file"}).find_parent(
-        class_="field"
+    field = (
+        BeautifulSoup(response.text, "html.parser")
+        .find("input", attrs={"name": "main_file"})
+        .find_parent(class_="field")
     )
     assert "has-error" in field["class"]
-    assert field.find(class_="error").get_text().startswith("《微课.mp4》是可执行文件或脚本，不允许上传。请选择作品本身的文件（")
+    assert (
+        field.find(class_="error")
+        .get_text()
+        .startswith("《微课.mp4》是可执行文件或脚本，不允许上传。请选择作品本身的文件（")
+    )
     assert site.snapshot() == before
 
 
