@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from catalogue.models import ResourcePage, Role
+from catalogue.models import CampaignPage, ResourcePage, Role
 from catalogue.services import plain_text_to_rich_text
 
 from .. import checks as tech
@@ -100,6 +100,9 @@ def _save_locked(*, teacher, profile, data, staged, submission, campaign, form_t
         campaign = campaign or current_campaign()
         if campaign is None:
             raise SubmissionError(_("目前没有征集活动。"))
+        # New drafts are children of the campaign page: lock it, so that concurrent first saves
+        # take turns for the tree position and the campaign's review settings (PostgreSQL).
+        campaign = CampaignPage.objects.select_for_update().get(pk=campaign.pk)
         page = ResourcePage(owner=teacher, live=False, year=campaign.year, source=ResourcePage.Source.LOCAL)
     standard = campaign_review_ensure(campaign=campaign).standard
     page.title = data["title"]
@@ -136,6 +139,7 @@ def _save_locked(*, teacher, profile, data, staged, submission, campaign, form_t
         page.save(clean=False)
         log(instance=submission, action="review.edit", user=teacher, data={"title": title})
     page.save_revision(user=teacher, log_action=False, clean=False)
+    submission.page = page  # with its new latest revision (the row read under the lock is older)
     submission.save(update_fields=["updated_at"])
     rows = file_checks_ensure(page, standard=standard)
     pending_checks_enqueue([row.intake_id for _item, row in rows if row.state == FileCheck.State.PENDING])

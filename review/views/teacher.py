@@ -177,9 +177,21 @@ def _submit_post(request, handler, submission, context):
         messages.success(
             request, _("已提交，请等待评审。") if request.POST.get("action") == "submit" else _("草稿已保存。")
         )
+        pending = _pending_files(submission) if request.POST.get("action") != "submit" else []
+        if pending:
+            messages.info(
+                request,
+                _("“%(f)s”暂时无法检测（待检测），系统会自动重新检测，检测通过后才能提交评审。")
+                % {"f": "、".join(pending)},
+            )
     if wants_json(request):
         return JsonResponse({"ok": True, "redirect": url})
     return redirect(url)
+
+
+def _pending_files(submission) -> list[str]:
+    standard = services.campaign_review_ensure(campaign=submission.campaign).standard
+    return services.files_report(submission.page.get_latest_revision_as_object(), standard=standard).pending
 
 
 def _still_editable(submission) -> bool:

@@ -93,3 +93,17 @@ def test_a_refused_file_is_shown_beside_its_field(live_server, browser):
     assert error.inner_text().startswith("《微课.mp4》是可执行文件或脚本，不允许上传。请选择作品本身的文件（")
     assert "没有保存" in page.locator("#form-errors").inner_text()
     assert not Submission.objects.exists() and _stored() == set()
+
+
+def test_a_file_over_its_limit_is_flagged_before_anything_is_sent(live_server, browser, settings):
+    page = _teacher_page(browser, live_server)
+    _fill(page, title="嵖岈山｜微课", resource_type="微课视频")
+    requests = []
+    page.on("request", lambda r: requests.append(r) if r.method == "POST" else None)
+    big = {"name": "封面.png", "mimeType": "image/png", "buffer": media.png() + b"\0" * (21 * 1024 * 1024)}
+    page.set_input_files("#id_cover", big)
+    error = page.locator(".field.has-error").filter(has=page.locator("#id_cover")).locator("p.error")
+    assert re.fullmatch(r"《封面\.png》有 21\.\d MB，超过了上限 20\.0 MB。请压缩后再上传。", error.inner_text())
+    page.get_by_role("button", name="保存草稿").click()
+    assert "超过了上限 20.0 MB" in page.locator("#form-errors").inner_text()
+    assert requests == [] and not Submission.objects.exists() and _stored() == set()

@@ -402,7 +402,21 @@ def post(
     response = conn.getresponse()
     body = response.read()
     conn.close()
+    _keep_cookies(session, response)
     return Response(response.status, dict(response.getheaders()), body)
+
+
+def _keep_cookies(session, response):
+    """Like a browser: cookies the answer sets (messages, session) go with the next request."""
+    from http.cookies import SimpleCookie
+
+    for name, value in response.getheaders():
+        if name.lower() == "set-cookie":
+            for morsel in SimpleCookie(value).values():
+                if morsel["max-age"] == "0" or morsel.value == "":
+                    session.cookies.set(morsel.key, None)
+                else:
+                    session.cookies.set(morsel.key, morsel.value)
 
 
 class _Stopped(Exception):

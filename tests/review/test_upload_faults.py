@@ -68,6 +68,7 @@ def test_missing_ffprobe_saves_the_draft_with_checks_pending_then_the_worker_mea
         ("video", "pending"),
     ]
     detail = teacher.get(f"{site.url}/submit/{pk}/").text
+    assert "暂时无法检测（待检测），系统会自动重新检测，检测通过后才能提交评审" in detail  # the flash after saving
     assert re.search(r"<td>待检测</td>\s*<td>《微课[^》]*\.mp4》待检测：检测暂时无法进行，系统会自动重新检测", detail)
     # A pending check never counts as passed: the work does not reach a reviewer.
     token = site.form_page(teacher, f"/submit/{pk}/")["csrfmiddlewaretoken"]
