@@ -3,8 +3,11 @@
 Re-exported here so `from review.models import Submission` keeps working as the package grows.
 """
 
+from .history import ReviewEvent
+from .publicity import Objection, Publicity, PublicityItem
 from .standards import CampaignReview, Criterion, QualityStandard, VetoItem
 from .submissions import (
+    TEACHER_EDITABLE,
     Award,
     DocumentFingerprint,
     ExpertProfile,
@@ -36,10 +39,15 @@ __all__ = [
     "ExpertReviewTask",
     "ExpertReviewTaskState",
     "Notification",
+    "Objection",
+    "Publicity",
+    "PublicityItem",
     "QualityStandard",
+    "ReviewEvent",
     "SelectionTask",
     "SelectionTaskState",
     "Stage",
     "Submission",
+    "TEACHER_EDITABLE",
     "VetoItem",
 ]

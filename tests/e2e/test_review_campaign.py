@@ -84,7 +84,7 @@ def test_campaign_runs_end_to_end_for_all_five_roles(live_server, browser, site_
         expert.get_by_role("button", name="提交评分").click()
         expert.wait_for_url("**/review/")
     submission.refresh_from_db()
-    assert submission.status == Stage.APPROVED and str(submission.final_score) == "92.50"
+    assert submission.status == Stage.SELECTED and str(submission.final_score) == "92.50"
 
     # 4. The admin publishes it from the ranking.
     admin = _login(browser, live_server, "ziyuan", "/review/selection/")
