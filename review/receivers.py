@@ -26,7 +26,8 @@ def file_checks_finished(sender, document_ids=(), image_ids=(), **kwargs):
         | Q(gallery_images__image_id__in=list(image_ids))
     )
     waiting = Submission.objects.filter(status=Stage.CHECKING, page__in=pages).values_list("pk", flat=True)
-    for submission_id in sorted(set(waiting)):
+    # A submission whose transition sent this (its guard ran the checks) reads the verdict itself.
+    for submission_id in sorted(set(waiting) - transitions.running()):
         try:
             transitions.apply(submission_id, "checks_done")
         except (SubmissionError, PermissionDenied) as refused:  # e.g. withdrawn meanwhile: nothing to do

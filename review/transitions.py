@@ -18,6 +18,7 @@ keeps the two equal: `markdown()` prints what the document should say).
 """
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -53,14 +54,21 @@ from .services.setup import campaign_review_ensure
 from .signals import submission_changed
 
 OBJECTIONS_PER_HOUR = 5
+
+# Submissions with a transition running in this context: a signal sent from inside one (say the file
+# checks finishing while the submit guard reads the verdict) must not start another on the same row.
+_RUNNING: ContextVar[frozenset] = ContextVar("review_transitions_running", default=frozenset())
+
+
+def running() -> frozenset:
+    """Ids of the submissions whose transition is running in this thread/context."""
+    return _RUNNING.get()
+
+
 OBJECTION_MIN_CHARS, OBJECTION_MAX_CHARS = 10, 1000
 
 
 # --- who may ---------------------------------------------------------------------------------------
-
-
-def _is_admin(user) -> bool:
-    return user is not None and user.is_authenticated and (user.is_superuser or role_of(user) == Role.RESOURCE_ADMIN)
 
 
 def _owner(actor, submission, data) -> bool:
@@ -85,7 +93,7 @@ def _assigned_expert(actor, submission, data) -> bool:
 
 
 def _admin(actor, submission, data) -> bool:
-    return _is_admin(actor)
+    return actor is not None and selectors.is_campaign_admin(actor)
 
 
 def _system(actor, submission, data) -> bool:
@@ -162,14 +170,13 @@ def missing_fields(page) -> list[str]:
     return problems
 
 
-def _read_verdict(step: Step, *, refuse: bool):
+def _read_verdict(step: Step):
+    """The files verdict of the current draft (the intake side's checks bound to the stored bytes)."""
     submission = step.submission
     page = submission.page.get_latest_revision_as_object()
     standard = campaign_review_ensure(campaign=submission.campaign).standard
     verdict = file_checks.files_verdict(submission, page, standard=standard)
     submission.checks = verdict.results
-    if refuse and verdict.problems:
-        raise _Refusal(verdict.problems, results=verdict.results)
     step.scratch["verdict"] = verdict
     return verdict
 
@@ -190,10 +197,10 @@ def _guard_submit(step: Step) -> None:
             _("“%(c)s”的征集时间为 %(a)s 至 %(b)s，现在不在征集时间内，不能提交。草稿已为您保存。")
             % {"c": campaign.title, "a": campaign.opens_on, "b": campaign.closes_on}
         )
-    problems = missing_fields(submission.page.get_latest_revision_as_object())
-    if problems:
-        raise SubmissionError(problems)
-    _read_verdict(step, refuse=True)
+    missing = missing_fields(submission.page.get_latest_revision_as_object())
+    verdict = _read_verdict(step)
+    if missing or verdict.problems:
+        raise _Refusal(missing + verdict.problems, results=verdict.results)
 
 
 REASON_REQUIRED = {
@@ -390,7 +397,7 @@ def _effect_submit(step: Step) -> str:
 def _effect_checks_done(step: Step) -> str:
     """The verdict read again: ready → into review; problems → back where it was submitted from, the teacher told why; still pending → nothing."""
     submission = step.submission
-    verdict = _read_verdict(step, refuse=False)
+    verdict = _read_verdict(step)
     if verdict.problems:
         back = submission.checking_from or Stage.DRAFT
         submission.checking_from = ""
@@ -829,6 +836,7 @@ def apply(submission_id: int, event: str, *, actor=None, reason: str = "", data:
     if not rows:
         raise ValueError(f"unknown review event {event!r}")
     data = dict(data or {})
+    token = _RUNNING.set(_RUNNING.get() | {submission_id})
     try:
         with transaction.atomic():
             submission = Submission.objects.select_for_update().get(pk=submission_id)
@@ -861,6 +869,8 @@ def apply(submission_id: int, event: str, *, actor=None, reason: str = "", data:
         # The transaction rolled back; keep the results so the teacher and reviewers can see them.
         Submission.objects.filter(pk=submission_id).update(checks=refusal.results)
         raise SubmissionError(refusal.messages) from None
+    finally:
+        _RUNNING.reset(token)
     return submission
 
 

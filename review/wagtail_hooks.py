@@ -127,7 +127,9 @@ def teachers_edit_submissions_in_the_form(request, page):
     if role_of(request.user) == Role.TEACHER:
         return redirect("review:submit_edit", pk=submission.pk)
     if request.method == "POST" and submission.status != Stage.PUBLISHED:
-        messages.error(request, _("征集作品在评审期间请在评审台处理，不能在页面编辑器中保存或操作流程。"))
+        messages.error(
+            request, _("征集作品请通过申报表（教师）、评审台或遴选发布页面处理，不能在页面编辑器中保存或操作流程。")
+        )
         return redirect("review:detail", pk=submission.pk)
     return None
 

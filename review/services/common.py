@@ -1,11 +1,9 @@
-"""What every actor's services share: the teacher-facing error."""
+"""What every actor's services share: the teacher-facing error and the admin check."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from catalogue.models import Role
-
-from ..models.workflow import role_of
 from ..scoring import TWO  # noqa: F401
+from ..selectors import is_campaign_admin
 
 
 class SubmissionError(ValidationError):
@@ -13,5 +11,5 @@ class SubmissionError(ValidationError):
 
 
 def require_admin(user):
-    if not (user.is_authenticated and (user.is_superuser or role_of(user) == Role.RESOURCE_ADMIN)):
+    if not is_campaign_admin(user):
         raise PermissionDenied

@@ -36,7 +36,10 @@ def world(people, submitted, site_pages):  # noqa: F811 — pytest fixtures impo
     other_expert = next(e for e in (people.expert1, people.expert2, people.expert3) if e.pk not in assigned_ids)
     other_region = review_services.submission_submit(
         submission=factories.submission(
-            teacher=people.teacher2, files=good_files("驿城", colour="225588"), title="老乐山｜驿城区的申报", topic="老乐山"
+            teacher=people.teacher2,
+            files=good_files("驿城", colour="225588"),
+            title="老乐山｜驿城区的申报",
+            topic="老乐山",
         ),
         user=people.teacher2,
     )
@@ -100,13 +103,21 @@ def matrix(w):
         ("pages API", "/api/v2/pages/?type=catalogue.ResourcePage", row(EVERYONE)),
         ("pages API, the draft", f"/api/v2/pages/{draft.page.pk}/", row(set())),
         ("draft's file, public URL", f"/files/{draft_doc.pk}/{draft_doc.filename}", row({"admin"})),
-        ("draft's file, submission preview", f"/submissions/{draft.pk}/files/{draft_doc.document_id}/", row({"teacher", "admin"})),
+        (
+            "draft's file, submission preview",
+            f"/submissions/{draft.pk}/files/{draft_doc.document_id}/",
+            row({"teacher", "admin"}),
+        ),
         (
             "submission file on the desk",
             f"/submissions/{in_expert.pk}/files/{in_expert.page.get_latest_revision_as_object().files.first().document_id}/",
             row({"teacher", "reviewer", "expert", "admin"}),
         ),
-        ("submission image on the desk", f"/submissions/{in_expert.pk}/images/{cover}/", row({"teacher", "reviewer", "expert", "admin"})),
+        (
+            "submission image on the desk",
+            f"/submissions/{in_expert.pk}/images/{cover}/",
+            row({"teacher", "reviewer", "expert", "admin"}),
+        ),
         ("withdraw (POST only)", f"/submit/{in_expert.pk}/withdraw/", row(set())),
         ("public notice (公示)", f"/publicity/{notice.pk}/", row(EVERYONE)),
         ("objection form", f"/publicity/{notice.pk}/objection/", row(SIGNED_IN)),

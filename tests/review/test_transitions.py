@@ -292,24 +292,18 @@ def test_withdraw_while_checking(client, people, draft, monkeypatch):
     assert draft.status == Stage.WITHDRAWN  # a late hand-over finds nothing waiting
 
 
-def test_problems_are_refused_all_at_once_with_the_results_kept(people):
+def test_problems_are_refused_all_at_once_with_the_results_kept(client, people):
     draft = factories.submission(
         teacher=people.teacher, files={"main_file": factories.upload("短片.mp4", media.mp4(seconds=3))}
     )
-    with pytest.raises(services.SubmissionError) as refused:
-        services.submission_submit(submission=draft, user=people.teacher)
-    assert refused.value.messages == ["请上传封面图。"]
-    services.submission_save(
-        teacher=people.teacher,
-        submission=draft,
-        data=factories.submission_data(),
-        files={"cover": factories.upload("c.png", media.png())},
-    )
-    with pytest.raises(services.SubmissionError) as refused:
-        services.submission_submit(submission=draft, user=people.teacher)
-    assert any("视频时长" in m and "5" in m for m in refused.value.messages), refused.value.messages
+    client.force_login(people.teacher)
+    response = client.post(f"/submit/{draft.pk}/submit/", follow=True)
+    page = response.content.decode()
+    # A missing cover and a video too short, in one answer.
+    assert "请上传封面图。" in page and "视频时长 0分3秒" in page
     draft.refresh_from_db()
-    assert draft.status == Stage.DRAFT and draft.checks and not _events(draft).exists()
+    assert draft.status == Stage.DRAFT and not _events(draft).exists()
+    assert any(c["code"] == "duration" and not c["passed"] for c in draft.checks)  # kept for the teacher
 
 
 def test_only_the_system_reports_checks_and_unknown_events_are_programming_errors(people, draft):
@@ -334,3 +328,22 @@ def test_every_transition_writes_one_history_row_with_from_and_to(people, submit
         ("county_return", "county_reviewer", "county_review", "returned", 1),
         ("submit", "teacher", "returned", "county_review", 2),
     ]
+
+
+def test_checks_finishing_inside_a_transition_do_not_start_another_on_the_same_submission(people, draft, monkeypatch):
+    """If the file checks report back while a transition of the same submission is reading the
+    verdict, the receiver leaves it to that transition (no transition inside a transition)."""
+    ready = _pending(monkeypatch)
+    services.submission_submit(submission=draft, user=people.teacher)
+    ready()
+    real = file_checks.files_verdict
+
+    def verdict_that_reports(submission, page, *, standard):
+        file_checks_finished.send(sender=None, document_ids=_documents(submission), image_ids=[])
+        return real(submission, page, standard=standard)
+
+    monkeypatch.setattr(file_checks, "files_verdict", verdict_that_reports)
+    transitions.apply(draft.pk, "checks_done")
+    draft.refresh_from_db()
+    assert draft.status == Stage.COUNTY_REVIEW and draft.round == 1
+    assert _events(draft, "checks_done").count() == 1
