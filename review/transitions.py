@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -264,8 +265,6 @@ def _guard_expert_return(step: Step) -> None:
 
 def _guard_reassign(step: Step) -> None:
     """A pending assignment of this work; the new expert is a city expert, not of the work's school, not already on it."""
-    from django.contrib.auth import get_user_model
-
     review = ExpertReview.objects.select_for_update().filter(pk=step.data.get("review_id"), submission=step.submission)
     review = review.first()
     if review is None or review.status != ExpertReview.Status.ASSIGNED:
@@ -381,14 +380,13 @@ def _enter_review(step: Step) -> str:
 def _effect_submit(step: Step) -> str:
     """Check results stored; files still being checked → checking; else into review (county, or the stage that returned it)."""
     verdict = step.scratch["verdict"]
-    if verdict.pending:
+    if not verdict.ready:  # no problem found, but not every current file has been checked yet
         step.submission.checking_from = step.source
         step.history["pending"] = list(verdict.pending)
         notify_teacher(
             step.submission,
             Notification.Kind.CHECKS,
-            _("您的作品《%(t)s》已提交，正在进行技术检测（%(n)d 个文件待检测），检测通过后自动进入评审。")
-            % {"t": step.submission.title, "n": len(verdict.pending)},
+            _("您的作品《%(t)s》已提交，正在进行技术检测，检测通过后自动进入评审。") % {"t": step.submission.title},
         )
         return Stage.CHECKING
     return _enter_review(step)
@@ -408,7 +406,7 @@ def _effect_checks_done(step: Step) -> str:
             _("您的作品《%(t)s》技术检测未通过，请修改后重新提交：%(p)s") % {"t": submission.title, "p": step.reason},
         )
         return back
-    if verdict.pending:
+    if not verdict.ready:
         step.quiet = True
         return Stage.CHECKING
     return _enter_review(step)

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Award, CampaignReview, Objection, Publicity, PublicityItem, Stage, Submission  # noqa: F401
+from ..models import Award, CampaignReview, Objection, Publicity, PublicityItem, Stage, Submission
 
 
 def current_publicity_item(submission) -> PublicityItem | None:
