@@ -16,3 +16,8 @@ demo_seeded = Signal()  # kwargs: stdout
 # Sent after the visit counters on ResourcePage (view/download/play_count) were rewritten for some
 # resources — by the indicators app — so that search can refresh its popularity sort.
 resource_counts_changed = Signal()  # kwargs: resource_ids
+
+# Sent by CampaignPage.get_context so that other apps can link notices from the campaign page (review:
+# its public notices of proposed awards, 公示). Receivers return a list of dicts with "title", "url",
+# "period" and "open".
+campaign_notices = Signal()  # kwargs: campaign

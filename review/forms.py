@@ -265,3 +265,34 @@ class RankingFilterForm(forms.Form):
 
 
 AWARD_CHOICES = [("", _("（无）"))] + list(Award.choices)
+
+
+class ObjectionForm(forms.Form):
+    """One form for an objection (异议) to a work in a public notice."""
+
+    item = forms.ModelChoiceField(label=_("对哪件作品提出异议"), queryset=None, empty_label=_("请选择"))
+    reason = forms.CharField(
+        label=_("异议的事实和理由"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        min_length=10,
+        max_length=1000,
+        help_text=_("10–1000 字。请写明具体事实（如抄袭的出处、侵权素材、科学性错误的位置），便于核实。"),
+    )
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+        self.fields["item"].label_from_instance = lambda item: f"{item.title}（{item.authors}）"
+
+
+class ObjectionResolveForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("处理结果"),
+        choices=[("dismiss", _("异议不成立")), ("uphold", _("异议成立，作品撤出公示并重新进入市级专家评审"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("处理说明"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("异议人和作者都会看到；异议成立时，重新评审的专家也会看到，请勿写入作者、学校等信息。"),
+    )

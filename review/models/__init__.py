@@ -4,8 +4,11 @@ Re-exported here so `from review.models import Submission` keeps working as the 
 """
 
 from .intake import DraftToken, FileCheck, FileIntake
+from .history import ReviewEvent
+from .publicity import Objection, Publicity, PublicityItem
 from .standards import CampaignReview, Criterion, QualityStandard, VetoItem
 from .submissions import (
+    TEACHER_EDITABLE,
     Award,
     DocumentFingerprint,
     ExpertProfile,
@@ -40,10 +43,15 @@ __all__ = [
     "FileCheck",
     "FileIntake",
     "Notification",
+    "Objection",
+    "Publicity",
+    "PublicityItem",
     "QualityStandard",
+    "ReviewEvent",
     "SelectionTask",
     "SelectionTaskState",
     "Stage",
     "Submission",
+    "TEACHER_EDITABLE",
     "VetoItem",
 ]

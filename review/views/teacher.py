@@ -244,13 +244,16 @@ def submit_now(request, pk):
 def submission_file(request, pk, document_id):
     """A file of a submission (draft or under review), for its teacher, its reviewers and admins."""
     submission = get_object_or_404(Submission.objects.select_related("page"), pk=pk)
-    if not selectors.submission_access(request.user, submission):
+    access = selectors.submission_access(request.user, submission)
+    if not access:
         raise PermissionDenied
     page = submission.page.get_latest_revision_as_object()
     ids = {f.document_id for f in page.files.all()}
     if document_id not in ids:
         raise PermissionDenied
     document = get_object_or_404(get_document_model(), pk=document_id)
+    # Experts review double-blind: the file is named neutrally (作品12-主文件.mp4), not as uploaded.
+    filename = selectors.file_download_name(submission, page, document, access)
     return ranged_file_response(
-        request, document.file, filename=document.filename, as_attachment=request.GET.get("download") == "1"
+        request, document.file, filename=filename, as_attachment=request.GET.get("download") == "1"
     )

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0002_default_quality_standard'),
+        ('review', '0004_review_history_from_audit_log'),
         ('wagtaildocs', '0014_alter_document_file_size'),
         ('wagtailimages', '0027_image_description'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
