@@ -189,7 +189,8 @@ def test_results_are_announced_to_the_state_machine(people, django_capture_on_co
 
 
 def test_a_check_that_could_not_run_is_pending_until_the_worker_measures(people, monkeypatch, settings):
-    """ffprobe timing out is 待检测, never a pass; the task measures once the tool answers."""
+    """ffprobe timing out is 待检测, never a pass: a submission waits in 技术检测中; the task measures
+    once the tool answers and the work moves on into county review."""
     from review.signals import file_checks_finished
     from review.tasks import file_intakes_measure
 
@@ -200,8 +201,8 @@ def test_a_check_that_could_not_run_is_pending_until_the_worker_measures(people,
     page = draft.page.get_latest_revision_as_object()
     verdict = services.files_verdict(draft, page, standard=QualityStandard.current())
     assert not verdict.ready and verdict.pending == ["微课.mp4"] and verdict.problems == []
-    with pytest.raises(services.SubmissionError, match="文件还在检测中"):
-        services.submission_submit(submission=draft, user=people.teacher)
+    # Submitted while a file is 待检测: the work waits in 技术检测中, never reaching a reviewer.
+    assert services.submission_submit(submission=draft, user=people.teacher).status == Stage.CHECKING
     monkeypatch.undo()
     heard = []
     file_checks_finished.connect(lambda sender, signal, **kw: heard.append(kw), weak=False, dispatch_uid="t")
@@ -212,7 +213,9 @@ def test_a_check_that_could_not_run_is_pending_until_the_worker_measures(people,
     assert result == {"measured": [intake.pk], "pending": []}
     assert heard == [{"document_ids": [intake.document_id], "image_ids": []}]
     assert services.files_verdict(draft, page, standard=QualityStandard.current()).ready
-    assert services.submission_submit(submission=draft, user=people.teacher).status == Stage.COUNTY_REVIEW
+    # The measurement's signal moved the work on into county review by itself.
+    draft.refresh_from_db()
+    assert draft.status == Stage.COUNTY_REVIEW
 
 
 def test_gallery_pixel_bomb_and_names_are_refused_on_every_image(people):
@@ -246,18 +249,17 @@ def test_stored_names_keep_no_executable_suffix_and_no_bidi(people):
 def test_files_that_never_came_through_the_intake_are_measured_before_they_can_pass(
     people, django_capture_on_commit_callbacks
 ):
-    """A draft from before the intake (no FileIntake rows): 待检测 at the first submit, which queues
-    the measurement; once measured (SHA-256 read from storage) the draft goes through."""
+    """A draft from before the intake (no FileIntake rows): 待检测 at the first submit, which parks the
+    work in 技术检测中 and queues the measurement; once measured (SHA-256 read from storage) the work
+    moves on into county review."""
     draft = factories.submission(teacher=people.teacher, files=good_files())
     FileIntake.objects.all().delete()
-    with (
-        django_capture_on_commit_callbacks(execute=True),
-        pytest.raises(services.SubmissionError, match="文件还在检测中"),
-    ):
-        services.submission_submit(submission=draft, user=people.teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.submission_submit(submission=draft, user=people.teacher).status == Stage.CHECKING
     intake = FileIntake.objects.get(document__isnull=False)
     assert (
         intake.status == FileIntake.Status.MEASURED
         and intake.sha256 == draft.page.files.first().document.fingerprint.sha256
     )
-    assert services.submission_submit(submission=draft, user=people.teacher).status == Stage.COUNTY_REVIEW
+    draft.refresh_from_db()
+    assert draft.status == Stage.COUNTY_REVIEW
