@@ -3,6 +3,7 @@
 Re-exported here so `from review.models import Submission` keeps working as the package grows.
 """
 
+from .intake import DraftToken, FileCheck, FileIntake
 from .history import ReviewEvent
 from .publicity import Objection, Publicity, PublicityItem
 from .standards import CampaignReview, Criterion, QualityStandard, VetoItem
@@ -34,10 +35,13 @@ __all__ = [
     "Criterion",
     "CriterionScore",
     "DocumentFingerprint",
+    "DraftToken",
     "ExpertProfile",
     "ExpertReview",
     "ExpertReviewTask",
     "ExpertReviewTaskState",
+    "FileCheck",
+    "FileIntake",
     "Notification",
     "Objection",
     "Publicity",
