@@ -83,3 +83,12 @@ UPLOAD_MAX_MB_DOCUMENT = env_int("UPLOAD_MAX_MB_DOCUMENT", 100)
 UPLOAD_MAX_MB_ARCHIVE = env_int("UPLOAD_MAX_MB_ARCHIVE", 500)
 UPLOAD_MAX_MB_IMAGE = env_int("UPLOAD_MAX_MB_IMAGE", 20)
 UPLOAD_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 64_000_000)
+
+# --- access counting (see docs/indicators.md) ---------------------------------------------------
+# No published figure is older than this many seconds: the roll-ups are refreshed every fifth of it.
+INDICATORS_MAX_AGE_SECONDS = env_int("INDICATORS_MAX_AGE_SECONDS", 300)
+# Overactive clients (excluded for the day): more than this many distinct resources in a minute or
+# in a day, or more than this many counted actions in a day.
+INDICATORS_OVERACTIVE_ITEMS_PER_MINUTE = env_int("INDICATORS_OVERACTIVE_ITEMS_PER_MINUTE", 10)
+INDICATORS_OVERACTIVE_ITEMS_PER_DAY = env_int("INDICATORS_OVERACTIVE_ITEMS_PER_DAY", 100)
+INDICATORS_OVERACTIVE_ACTIONS_PER_DAY = env_int("INDICATORS_OVERACTIVE_ACTIONS_PER_DAY", 300)
