@@ -93,6 +93,13 @@ register_snippet(TaxonomyGroup)
 register_snippet(UserProfileViewSet)
 
 
+@hooks.register("register_personal_data")
+def catalogue_personal_data():
+    from .personal_data import HANDLERS
+
+    return HANDLERS
+
+
 @hooks.register("before_serve_document")
 def guard_document(document, request):
     """Documents of drafts are served only to users who may edit the resource that uses them; a

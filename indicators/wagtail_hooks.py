@@ -21,6 +21,13 @@ def register_indicator_urls():
     ]
 
 
+@hooks.register("register_personal_data")
+def indicators_personal_data():
+    from .personal_data import HANDLERS
+
+    return HANDLERS
+
+
 @hooks.register("resource_player_js")
 def player_beacon_script(request, page):
     """Fills the catalogue's player slot: the beacon that reports each play (no inline script; the
