@@ -177,6 +177,7 @@ class BufferRecorder:
         self._wake = threading.Event()
         self._thread = None
         self._pid = None
+        self._retired = False
         atexit.register(self.flush)
 
     def _ensure_thread(self):
@@ -214,12 +215,20 @@ class BufferRecorder:
                 self._events[:0] = batch
             return 0
 
+    def retire(self) -> None:
+        """Write what is left and stop the background thread (the recorder was replaced)."""
+        self._retired = True
+        self._wake.set()
+        self.flush()
+
     def _run(self):
-        while True:
+        while not self._retired:
             self._wake.wait(self.seconds)
             self._wake.clear()
             try:
                 self.flush()
+            except Exception:  # never let the flusher die: the next round retries
+                logger.exception("Access events could not be flushed")
             finally:
                 close_old_connections()
 
@@ -285,7 +294,10 @@ def get_recorder():
         return _recorder
     with _recorder_lock:
         if _recorder is not None and _recorder_mode != mode:
-            _recorder.flush()
+            if hasattr(_recorder, "retire"):
+                _recorder.retire()
+            else:
+                _recorder.flush()
         if mode == "immediate":
             _recorder = ImmediateRecorder()
         elif mode == "redis":

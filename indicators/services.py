@@ -281,15 +281,16 @@ def rollups_rebuild(*, date_from: datetime.date, date_to: datetime.date) -> list
     return differences
 
 
-def resource_counts_sync(*, resource_ids) -> None:
-    """Write the counted totals onto the catalogue's ResourcePage fields (queryset update: no
-    revision, no signal, no change to the page's editing history)."""
-    ids = list(resource_ids)
-    if not ids:
-        return
-    totals: dict[int, Counter] = defaultdict(Counter)
+def resource_counts_sync(*, resource_ids) -> list[int]:
+    """Write the counted totals onto the catalogue's ResourcePage fields, for the resources whose
+    totals changed (bulk update: no revision, no signal, no change to the page's editing history),
+    and tell search which ones did."""
+    ids = sorted(set(resource_ids))
+    changed: list[int] = []
+    fields = ["view_count", "download_count", "play_count"]
     for chunk in range(0, len(ids), 500):
         part = ids[chunk : chunk + 500]
+        totals: dict[int, Counter] = defaultdict(Counter)
         for row in (
             DailyResourceRollup.objects.filter(resource_id__in=part)
             .values("resource_id", "action")
@@ -297,9 +298,15 @@ def resource_counts_sync(*, resource_ids) -> None:
             .order_by()
         ):
             totals[row["resource_id"]][row["action"]] = row["n"]
-    for rid in ids:
-        t = totals.get(rid, Counter())
-        ResourcePage.objects.filter(pk=rid).update(
-            view_count=t[Action.VIEW], download_count=t[Action.DOWNLOAD], play_count=t[Action.PLAY]
-        )
-    resource_counts_changed.send(sender=ResourcePage, resource_ids=ids)
+        pages = []
+        for pk, *current in ResourcePage.objects.filter(pk__in=part).values_list("pk", *fields):
+            t = totals.get(pk, Counter())
+            counts = [t[Action.VIEW], t[Action.DOWNLOAD], t[Action.PLAY]]
+            if counts != current:
+                pages.append(ResourcePage(id=pk, page_ptr_id=pk, **dict(zip(fields, counts, strict=True))))
+        if pages:
+            ResourcePage.objects.bulk_update(pages, fields)
+            changed += [page.pk for page in pages]
+    if changed:
+        resource_counts_changed.send(sender=ResourcePage, resource_ids=changed)
+    return changed
