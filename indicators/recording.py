@@ -157,6 +157,14 @@ def access_record(*, request, resource, action: str, file=None) -> dict | None:
         return None
 
 
+def _close_connections() -> None:
+    """Close this thread's database connections if they are broken or too old (as after a request)."""
+    try:
+        close_old_connections()
+    except Exception:
+        logger.exception("Could not close old database connections")
+
+
 class ImmediateRecorder:
     def submit(self, event: dict) -> None:
         from .services import access_events_ingest
@@ -230,7 +238,7 @@ class BufferRecorder:
             except Exception:  # never let the flusher die: the next round retries
                 logger.exception("Access events could not be flushed")
             finally:
-                close_old_connections()
+                _close_connections()
 
 
 class RedisRecorder(BufferRecorder):

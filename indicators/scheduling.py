@@ -73,7 +73,7 @@ def _locked_state() -> RollupState:
 def _enqueue(at: datetime.datetime) -> None:
     from .tasks import rollups_refresh_task
 
-    rollups_refresh_task.using(run_after=at).enqueue(scheduled=True)
+    rollups_refresh_task.using(run_after=at).enqueue(scheduled_for=at.isoformat())
 
 
 def refresh_schedule_ensure(*, now: datetime.datetime | None = None) -> bool:
@@ -93,13 +93,14 @@ def refresh_schedule_ensure(*, now: datetime.datetime | None = None) -> bool:
     return True
 
 
-def refresh_schedule_next(*, now: datetime.datetime | None = None) -> bool:
-    """Called by a running link of the chain: queue the next link, unless a later one is queued
-    already (another chain's), in which case this chain ends here. True if a run was queued."""
+def refresh_schedule_next(*, scheduled_for: datetime.datetime, now: datetime.datetime | None = None) -> bool:
+    """Called by a running link of the chain (the run queued for `scheduled_for`): queue the next
+    link, unless the state names another chain's link queued for later, in which case this chain
+    ends here. True if a run was queued."""
     now = now or timezone.now()
     with transaction.atomic():
         state = _locked_state()
-        if state.next_run_at is not None and state.next_run_at > now:
+        if state.next_run_at is not None and state.next_run_at != scheduled_for and state.next_run_at > now:
             return False
         at = now + datetime.timedelta(seconds=conf.refresh_seconds())
         _enqueue(at)
@@ -145,7 +146,10 @@ class RefreshThread:
             except Exception:
                 logger.exception("Scheduled roll-up refresh failed; retrying at the next round")
             finally:
-                close_old_connections()
+                try:
+                    close_old_connections()
+                except Exception:
+                    logger.exception("Could not close old database connections")
             self._stop.wait(max(0.0, conf.refresh_seconds() - (time.monotonic() - started)))
 
 

@@ -133,7 +133,7 @@ def test_the_worker_chain_requeues_itself_and_stays_a_single_chain(site_pages, c
     assert scheduling.refresh_schedule_ensure() is True  # after `migrate`, at web start
     assert scheduling.refresh_schedule_ensure() is False  # already queued
     (first,) = worker_backend.results
-    assert first.task.run_after == clock() and first.kwargs == {"scheduled": True}
+    assert first.task.run_after == clock() and first.kwargs == {"scheduled_for": clock().isoformat()}
 
     clock.to("14:50:02")
     run(first)  # queues the next link first, then refreshes
@@ -159,13 +159,12 @@ def test_the_worker_chain_requeues_itself_and_stays_a_single_chain(site_pages, c
 def test_the_embedded_default_refreshes_in_a_thread_with_nobody_visiting(site_pages, settings):
     settings.INDICATORS_RECORDING = "buffer"
     settings.INDICATORS_BUFFER_SECONDS = 0.05
-    settings.INDICATORS_SCHEDULER = "thread"
     settings.INDICATORS_REFRESH_SECONDS = 0.1
     resource = factories.resource()
     thread = scheduling.RefreshThread()
     try:
-        Client(HTTP_USER_AGENT=factories.BROWSER_UA).get(resource.url)
-        thread.start()  # what the process's first request does
+        Client(HTTP_USER_AGENT=factories.BROWSER_UA).get(resource.url)  # the last visit
+        thread.start()  # what the process's first request does in the embedded default
         deadline = time.monotonic() + 20
         while views(resource) == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -173,5 +172,14 @@ def test_the_embedded_default_refreshes_in_a_thread_with_nobody_visiting(site_pa
         assert RollupState.objects.get().refreshed_at > timezone.now() - datetime.timedelta(seconds=20)
     finally:
         thread.stop()
-        get_recorder().flush()
         settings.INDICATORS_RECORDING = "immediate"
+        get_recorder()  # writes what is left and stops the buffer's flusher thread
+
+
+def test_the_first_request_starts_the_thread_only_in_the_embedded_default(settings, monkeypatch):
+    started = []
+    monkeypatch.setattr(scheduling.refresh_thread, "start", lambda: started.append(True))
+    scheduling.on_request_started(sender=None)
+    settings.INDICATORS_SCHEDULER = "thread"
+    scheduling.on_request_started(sender=None)
+    assert started == [True]
