@@ -1,12 +1,14 @@
 """What the review app stores about a person: a teacher's submissions, anyone's notifications, a
-city expert's matching profile and reviews. Registered in wagtail_hooks.py (see ops.personal_data).
+city expert's matching profile and reviews, the review history of what they did, the public
+notices they opened and the objections they filed or settled. Registered in wagtail_hooks.py (see
+ops.personal_data).
 
 When a model with a user link is added here, add it to a handler below (or a new one):
 tests/hardening/test_personal_data_coverage.py fails until then."""
 
 from ops.personal_data import PersonalDataHandler
 
-from .models import ExpertProfile, ExpertReview, Notification, Submission
+from .models import ExpertProfile, ExpertReview, Notification, Objection, Publicity, ReviewEvent, Submission
 
 
 def _iso(moment):
@@ -82,7 +84,71 @@ def _keep(user) -> int:
     return 0
 
 
+def _export_history(user) -> list[dict]:
+    return [
+        {
+            "time": _iso(e.created_at),
+            "submission": e.submission.title,
+            "role": str(e.get_actor_role_display()),
+            "action": e.action,
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "reason": e.reason,
+        }
+        for e in ReviewEvent.objects.filter(actor=user).select_related("submission__page").order_by("created_at")
+    ]
+
+
+def _erase_history(user) -> int:
+    """The review history stays as the campaign's record; who acted becomes nobody (the role stays)."""
+    return ReviewEvent.objects.filter(actor=user).update(actor=None)
+
+
+def _export_publicity(user) -> dict:
+    return {
+        "objections_filed": [
+            {
+                "time": _iso(o.created_at),
+                "work": o.item.title,
+                "reason": o.reason,
+                "status": str(o.get_status_display()),
+                "resolution": o.resolution,
+            }
+            for o in Objection.objects.filter(author=user).select_related("item").order_by("created_at")
+        ],
+        "objections_settled": Objection.objects.filter(resolved_by=user).count(),
+        "notices_opened": [
+            {"campaign": p.campaign.title, "opened_at": _iso(p.opened_at), "days": p.days}
+            for p in Publicity.objects.filter(opened_by=user).select_related("campaign")
+        ],
+    }
+
+
+def _erase_publicity(user) -> int:
+    """Notices and objections stay (the notice is public, an objection is part of the record) but
+    no longer name the person who opened, filed or settled them."""
+    return (
+        Objection.objects.filter(author=user).update(author=None)
+        + Objection.objects.filter(resolved_by=user).update(resolved_by=None)
+        + Publicity.objects.filter(opened_by=user).update(opened_by=None)
+    )
+
+
 HANDLERS = [
+    PersonalDataHandler(
+        section="review_history",
+        covers=("review.ReviewEvent.actor",),
+        export=_export_history,
+        erase=_erase_history,
+        erasure="评审记录作为征集档案保留，操作人一栏改为空（角色保留）。",
+    ),
+    PersonalDataHandler(
+        section="publicity",
+        covers=("review.Objection.author", "review.Objection.resolved_by", "review.Publicity.opened_by"),
+        export=_export_publicity,
+        erase=_erase_publicity,
+        erasure="公示和异议作为征集档案保留，不再记录是谁发起公示、提出或处理异议。",
+    ),
     PersonalDataHandler(
         section="submissions",
         covers=("review.Submission.teacher",),

@@ -20,9 +20,9 @@ from catalogue.models import ResourcePage
 from indicators.models import AccessEvent, DailyUserActivity
 from ops.personal_data import ALLOWED_UNHANDLED, covered_links, handlers
 from review import services
-from review.models import ExpertProfile, ExpertReview, Notification, Submission
+from review.models import ExpertProfile, ExpertReview, Notification, Objection, ReviewEvent, Submission
 from tests import factories
-from tests.review.conftest import people, submitted  # noqa: F401 (fixtures)
+from tests.review.conftest import noticed, people, reviewed, submitted  # noqa: F401 (fixtures)
 from tests.review.test_scoring import _score, _to_experts
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +87,10 @@ def test_a_teacher_an_expert_and_a_pupil_are_exported_and_then_nothing_names_the
     expert = review.expert
     _score(review, 85)
     ExpertProfile.objects.get_or_create(user=expert)
+    # Another of the teacher's works reaches the public notice, and the pupil objects to it.
+    second = reviewed(people, title="梁祝｜化蝶的传说", colour="1b4d3e")
+    noticed(people, [second], ended=False)
+    services.objection_file(submission=second, user=pupil, reason="与另一所学校的作品雷同")
     # Everyone uses the site: the pupil and the teacher open a published resource, signed in.
     resource = factories.resource(title="嫘祖故里的传说")
     for person in (teacher, pupil, expert):
@@ -123,7 +127,7 @@ def test_a_teacher_an_expert_and_a_pupil_are_exported_and_then_nothing_names_the
         call_command("personal_data", "export", person.username, "--output", str(out), stdout=io.StringIO())
         exports[person.pk] = json.loads(out.read_text(encoding="utf-8"))
     mine = exports[teacher.pk]
-    assert [s["id"] for s in mine["submissions"]] == [submitted.pk]
+    assert sorted(s["id"] for s in mine["submissions"]) == sorted([submitted.pk, second.pk])
     assert mine["notifications"] and mine["profile"]["role"] == "teacher"
     assert [e["resource"] for e in mine["access_events"]] == ["嫘祖故里的传说"]
     assert mine["pages"]["owned"] and mine["pages"]["locked"]
@@ -137,6 +141,8 @@ def test_a_teacher_an_expert_and_a_pupil_are_exported_and_then_nothing_names_the
     assert theirs["editor_comments"]["comments"][0]["text"] == "请补充教学设计"
     assert theirs["api_tokens"][0]["name"] == "评审助手"
     assert exports[pupil.pk]["access_events"][0]["role"] == "student"
+    assert exports[pupil.pk]["publicity"]["objections_filed"][0]["reason"] == "与另一所学校的作品雷同"
+    assert {e["action"] for e in mine["review_history"]} >= {"submit"}
 
     names = {p.pk: (p.username, p.email) for p in (teacher, expert, pupil)}
     for person in (teacher, expert, pupil):
@@ -159,6 +165,10 @@ def test_a_teacher_an_expert_and_a_pupil_are_exported_and_then_nothing_names_the
     assert not UploadedFile.objects.filter(uploaded_by_user=teacher).exists()
     assert not Page.objects.filter(locked_by=teacher).exists()
     assert Submission.objects.filter(pk=submitted.pk, teacher=teacher).exists()
+    objection = Objection.objects.get(item__submission=second)
+    assert objection.author is None and objection.reason == "与另一所学校的作品雷同"  # the record stays
+    assert not ReviewEvent.objects.filter(actor__in=[teacher, expert, pupil]).exists()
+    assert ReviewEvent.objects.filter(submission=submitted, actor_role="teacher").exists()
     assert ExpertReview.objects.filter(pk=review.pk, total=85).exists()
     assert AccessEvent.objects.filter(resource=resource).count() == 3  # the visits themselves stay
     teacher.refresh_from_db()
