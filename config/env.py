@@ -94,3 +94,12 @@ UPLOAD_TEMP_DIR = env_str("UPLOAD_TEMP_DIR")
 UPLOAD_PROBE_TIMEOUT_SECONDS = env_int("UPLOAD_PROBE_TIMEOUT_SECONDS", 120)
 # SQLite (the embedded default): how long a writer waits for the database lock, in seconds.
 SQLITE_BUSY_TIMEOUT = env_int("SQLITE_BUSY_TIMEOUT", 20)
+
+# --- access counting (see docs/indicators.md) ---------------------------------------------------
+# No published figure is older than this many seconds: the roll-ups are refreshed every fifth of it.
+INDICATORS_MAX_AGE_SECONDS = env_int("INDICATORS_MAX_AGE_SECONDS", 300)
+# Overactive clients (excluded for the day): more than this many distinct resources in a minute or
+# in a day, or more than this many counted actions in a day.
+INDICATORS_OVERACTIVE_ITEMS_PER_MINUTE = env_int("INDICATORS_OVERACTIVE_ITEMS_PER_MINUTE", 10)
+INDICATORS_OVERACTIVE_ITEMS_PER_DAY = env_int("INDICATORS_OVERACTIVE_ITEMS_PER_DAY", 100)
+INDICATORS_OVERACTIVE_ACTIONS_PER_DAY = env_int("INDICATORS_OVERACTIVE_ACTIONS_PER_DAY", 300)
