@@ -20,7 +20,8 @@ def report_index(request):
             {
                 "campaign": campaign,
                 "submitted": counts.count(),
-                "approved": counts.filter(status=Stage.APPROVED).count(),
+                "approved": counts.filter(status=Stage.SELECTED).count(),
+                "publicity": counts.filter(status=Stage.PUBLICITY).count(),
                 "published": counts.filter(status=Stage.PUBLISHED).count(),
             }
         )

@@ -35,9 +35,14 @@ class ReviewConfig(AppConfig):
     def ready(self):
         from wagtail.models import WorkflowState
 
-        from catalogue.signals import demo_seeded
+        from catalogue.signals import campaign_notices, demo_seeded
+
+        from . import receivers
+        from .signals import file_checks_finished
 
         demo_seeded.connect(_seed_review_demo, dispatch_uid="review_seed_demo")
+        file_checks_finished.connect(receivers.file_checks_finished, dispatch_uid="review_checks_done")
+        campaign_notices.connect(receivers.campaign_notices, dispatch_uid="review_campaign_notices")
         from wagtail.signals import workflow_approved, workflow_rejected, workflow_submitted
 
         # Same dispatch_uid as wagtail.admin's handlers: whichever app is ready first, ours stays.

@@ -2,6 +2,7 @@
 profiles, menu items for the review desk and selection, the audit-log action labels, and
 redirecting teachers from Wagtail's page editor to the simple submission form."""
 
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -14,7 +15,8 @@ from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet
 from catalogue.models import ResourcePage, Role
 
 from . import admin_views, services
-from .models import CampaignReview, ExpertProfile, QualityStandard, Submission
+from .models import CampaignReview, ExpertProfile, QualityStandard, Stage, Submission
+from .models.history import ACTION_LABELS
 from .models.workflow import role_of
 
 
@@ -114,33 +116,46 @@ def review_admin_urls():
 
 @hooks.register("before_edit_page")
 def teachers_edit_submissions_in_the_form(request, page):
-    """A teacher's submission is edited in the guided form, where the checks and workflow live."""
-    if isinstance(page.specific, ResourcePage) and role_of(request.user) == Role.TEACHER:
-        submission = Submission.objects.filter(page_id=page.pk).first()
-        if submission is not None:
-            return redirect("review:submit_edit", pk=submission.pk)
+    """A teacher's submission is edited in the guided form, where the checks and workflow live. And
+    while it is in the campaign (submitted, not yet published) nobody saves it or acts on its
+    workflow through Wagtail's editor: the state machine (review desk, selection) is the one door."""
+    if not isinstance(page.specific, ResourcePage):
+        return None
+    submission = Submission.objects.filter(page_id=page.pk).first()
+    if submission is None:
+        return None
+    if role_of(request.user) == Role.TEACHER:
+        return redirect("review:submit_edit", pk=submission.pk)
+    if request.method == "POST" and submission.status != Stage.PUBLISHED:
+        messages.error(
+            request, _("征集作品请通过申报表（教师）、评审台或遴选发布页面处理，不能在页面编辑器中保存或操作流程。")
+        )
+        return redirect("review:detail", pk=submission.pk)
     return None
+
+
+@hooks.register("register_personal_data")
+def review_personal_data():
+    from .personal_data import HANDLERS
+
+    return HANDLERS
 
 
 @hooks.register("register_log_actions")
 def register_review_log_actions(actions):
-    for action, label in (
-        ("review.create", _("创建申报草稿")),
-        ("review.edit", _("修改申报")),
-        ("review.submit", _("提交评审")),
-        ("review.resubmit", _("修改后重新提交")),
-        ("review.county_approve", _("县区初审通过")),
-        ("review.county_return", _("县区初审退回修改")),
-        ("review.county_decline", _("县区初审不予通过")),
-        ("review.expert_assign", _("分配评审专家")),
-        ("review.expert_reassign", _("改派评审专家")),
-        ("review.expert_score", _("专家提交评分")),
-        ("review.expert_return", _("市级评审退回修改")),
-        ("review.third_expert", _("分差过大，增派第三位专家")),
-        ("review.veto", _("一票否决，未通过")),
-        ("review.below_pass", _("低于合格线，未通过")),
-        ("review.expert_done", _("市级评审完成")),
-        ("review.award", _("评定奖项")),
-        ("review.publish", _("入库发布")),
-    ):
+    # The audit log (security trail) keeps one entry per transition, "review.<event>"; the old
+    # action names stay registered for entries written before the review history had its table.
+    labels = {f"review.{action}": label for action, label in ACTION_LABELS.items()}
+    labels.update(
+        {
+            "review.create": _("创建申报草稿"),
+            "review.edit": _("修改申报"),
+            "review.resubmit": _("修改后重新提交"),
+            "review.expert_assign": _("分配评审专家"),
+            "review.expert_reassign": _("改派评审专家"),
+            "review.expert_score": _("专家提交评分"),
+            "review.award": _("评定奖项"),
+        }
+    )
+    for action, label in labels.items():
         actions.register_action(action, label, label)

@@ -24,7 +24,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from ..signals import resource_accessed
+from ..signals import campaign_notices, resource_accessed
 from .taxonomy import Grade, Region, ResourceType, School, Stage, Subject, Theme, Topic
 
 RESOURCES_PER_PAGE = 12
@@ -172,6 +172,16 @@ class CampaignPage(ListingMixin, Page):
 
     def resource_queryset(self):
         return live_resources().child_of(self)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # Other apps link their notices here (review: the public notice of proposed awards).
+        context["notices"] = [
+            notice
+            for _receiver, notices in campaign_notices.send(sender=type(self), campaign=self)
+            for notice in notices or []
+        ]
+        return context
 
 
 class ResourceIndexPage(ListingMixin, Page):

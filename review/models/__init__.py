@@ -3,8 +3,12 @@
 Re-exported here so `from review.models import Submission` keeps working as the package grows.
 """
 
+from .history import ReviewEvent
+from .intake import DraftToken, FileCheck, FileIntake
+from .publicity import Objection, Publicity, PublicityItem
 from .standards import CampaignReview, Criterion, QualityStandard, VetoItem
 from .submissions import (
+    TEACHER_EDITABLE,
     Award,
     DocumentFingerprint,
     ExpertProfile,
@@ -31,15 +35,23 @@ __all__ = [
     "Criterion",
     "CriterionScore",
     "DocumentFingerprint",
+    "DraftToken",
     "ExpertProfile",
     "ExpertReview",
     "ExpertReviewTask",
     "ExpertReviewTaskState",
+    "FileCheck",
+    "FileIntake",
     "Notification",
+    "Objection",
+    "Publicity",
+    "PublicityItem",
     "QualityStandard",
+    "ReviewEvent",
     "SelectionTask",
     "SelectionTaskState",
     "Stage",
     "Submission",
+    "TEACHER_EDITABLE",
     "VetoItem",
 ]

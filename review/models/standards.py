@@ -168,6 +168,12 @@ class CampaignReview(models.Model):
     second_prize_min = models.DecimalField(_("二等奖分数线"), max_digits=5, decimal_places=2, default=Decimal("85"))
     third_prize_min = models.DecimalField(_("三等奖分数线"), max_digits=5, decimal_places=2, default=Decimal("75"))
     merit_min = models.DecimalField(_("优秀奖分数线"), max_digits=5, decimal_places=2, default=Decimal("60"))
+    publicity_days = models.PositiveIntegerField(
+        _("公示天数"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("发布前公示拟获奖作品的天数；发起公示时可以调整。"),
+    )
 
     panels = [
         FieldPanel("campaign"),
@@ -181,6 +187,7 @@ class CampaignReview(models.Model):
             ],
             heading=_("奖项分数线"),
         ),
+        FieldPanel("publicity_days"),
     ]
 
     class Meta:

@@ -1,22 +1,42 @@
 """The campaign's review as Wagtail workflow tasks (the bakerydemo `UserApprovalTask` pattern).
 
-征集评审流程 = CountyReviewTask (县区初审) → ExpertReviewTask (市级评审) → SelectionTask (遴选发布).
+征集评审流程 = CountyReviewTask (县区初审) → ExpertReviewTask (市级评审) → SelectionTask (遴选、公示、发布).
 
-Wagtail's "reject" is "request changes": the WorkflowState goes to needs_changes and `resume()`
-restarts the task that rejected, which is exactly "resubmission resumes at the stage that returned
-it". A final "不予通过" cancels the workflow state instead. Every decision goes through
-`review.services`, whether it comes from our review desk or from Wagtail's own workflow buttons.
+These tasks are thin adapters: `Submission.status` is the one source of truth and changes only in
+`review.transitions`, which also moves Wagtail's WorkflowState/TaskState rows so that the admin's
+workflow views stay truthful. An action taken in Wagtail's admin (the dashboard's "awaiting your
+review" buttons) calls `transitions.apply` from `on_action`; nothing here is called back by a
+transition (the tasks' `start` is Wagtail's own).
 """
 
+from django import forms
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.forms import TaskStateCommentForm
 from wagtail.models import Task, TaskState
 
 from catalogue.models import Role
 from catalogue.permissions import role_of  # noqa: F401  (re-exported: review's modules import it from here)
 
 from .standards import Criterion, VetoItem
+
+
+def _apply_from_admin(task_state, event: str, user, reason: str = ""):
+    """Run a transition for an action taken in Wagtail's admin. A refusal becomes a 403 carrying the
+    Chinese message (Wagtail's action view has no place for form errors after the modal)."""
+    from .. import transitions
+
+    submission_id = task_state.workflow_state.content_object.specific.submission.pk
+    try:
+        transitions.apply(submission_id, event, actor=user, reason=reason)
+    except ValidationError as error:
+        raise PermissionDenied("；".join(error.messages)) from None
+
+
+class ReasonRequiredForm(TaskStateCommentForm):
+    comment = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}), required=True)
 
 
 def _in_progress_for_pages(task, page_ids):
@@ -63,13 +83,14 @@ class CountyReviewTask(LockedWhileInReview, Task):
             ]
         return []
 
-    def on_action(self, task_state, user, action_name, **kwargs):
-        from .. import services
+    def get_form_for_action(self, action):
+        return ReasonRequiredForm if action in ("reject", "decline") else TaskStateCommentForm
 
-        submission = task_state.workflow_state.content_object.specific.submission
-        return services.county_decide(
-            submission=submission, user=user, decision=action_name, reason=kwargs.get("comment", "")
-        )
+    def on_action(self, task_state, user, action_name, **kwargs):
+        events = {"approve": "county_approve", "reject": "county_return", "decline": "county_decline"}
+        if action_name not in events:
+            raise PermissionDenied
+        _apply_from_admin(task_state, events[action_name], user, kwargs.get("comment", ""))
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
         from .submissions import Submission
@@ -99,25 +120,14 @@ class ExpertReviewTask(LockedWhileInReview, Task):
 
     task_state_class = ExpertReviewTaskState
 
-    def start(self, workflow_state, user=None):
-        from .. import services
-
-        task_state = super().start(workflow_state, user=user)
-        services.experts_assign(task_state=task_state.specific)
-        return task_state
-
     def get_actions(self, obj, user):
         # Scoring needs the rubric form of the review desk, not Wagtail's comment modal.
         return []
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
-        if role_of(user) != Role.CITY_EXPERT:
-            return TaskState.objects.none()
-        return self.task_states.filter(
-            status=TaskState.STATUS_IN_PROGRESS,
-            expertreviewtaskstate__expert_reviews__expert=user,
-            expertreviewtaskstate__expert_reviews__status=ExpertReview.Status.ASSIGNED,
-        )
+        # Double-blind: Wagtail's "awaiting your review" panel names the submitter of the revision,
+        # so experts find their work on the review desk only (review_index), never in that panel.
+        return TaskState.objects.none()
 
     @classmethod
     def get_description(cls):
@@ -134,37 +144,35 @@ class SelectionTaskState(TaskState):
         verbose_name_plural = _("遴选发布记录")
 
 
-class SelectionTask(Task):
-    """The campaign admin selects, sets the award and publishes into the catalogue."""
+class SelectionTask(LockedWhileInReview, Task):
+    """The campaign admin sets the awards, opens the public notice (公示) and publishes."""
 
     task_state_class = SelectionTaskState
 
     def get_actions(self, obj, user):
-        if user.is_superuser or role_of(user) == Role.RESOURCE_ADMIN:
-            return [("approve", _("入选发布"), False)]
-        return []
+        from ..selectors import publish_blockers
+
+        if not (user.is_superuser or role_of(user) == Role.RESOURCE_ADMIN):
+            return []
+        submission = getattr(obj.specific, "submission", None)
+        if submission is None or publish_blockers(submission):
+            return []
+        # With a modal: publishing is confirmed in Wagtail's dialog too.
+        return [("approve", _("入选发布"), True)]
 
     def on_action(self, task_state, user, action_name, **kwargs):
-        from .. import services
-
-        if action_name == "approve":
-            submission = task_state.workflow_state.content_object.specific.submission
-            services.submissions_publish(submissions=[submission], user=user)
+        if action_name != "approve":
+            raise PermissionDenied
+        _apply_from_admin(task_state, "publish", user, kwargs.get("comment", ""))
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
         if user.is_superuser or role_of(user) == Role.RESOURCE_ADMIN:
             return self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
         return TaskState.objects.none()
 
-    def user_can_access_editor(self, obj, user):
-        return user.is_superuser or role_of(user) == Role.RESOURCE_ADMIN
-
-    def locked_for_user(self, obj, user):
-        return not (user.is_superuser or role_of(user) == Role.RESOURCE_ADMIN)
-
     @classmethod
     def get_description(cls):
-        return _("资源管理员按得分排序遴选、评定奖项并批量发布入库。")
+        return _("资源管理员按得分排序遴选、评定奖项，公示期满且异议处理完毕后发布入库。")
 
     class Meta:
         verbose_name = _("遴选发布")

@@ -1,29 +1,15 @@
-"""What every actor's services share: the teacher-facing error and the stage a workflow task means."""
+"""What every actor's services share: the teacher-facing error and the admin check."""
 
-from decimal import Decimal
+from django.core.exceptions import PermissionDenied, ValidationError
 
-from django.core.exceptions import ValidationError
-
-from ..models import (
-    CountyReviewTaskState,
-    ExpertReviewTaskState,
-    SelectionTaskState,
-    Stage,
-)
-
-TWO = Decimal("0.01")
+from ..scoring import TWO  # noqa: F401
+from ..selectors import is_campaign_admin
 
 
 class SubmissionError(ValidationError):
     """A teacher-facing refusal: the messages say what to do."""
 
 
-def stage_of_current_task(submission) -> str:
-    task_state = submission.page.current_workflow_task_state
-    if isinstance(task_state, CountyReviewTaskState):
-        return Stage.COUNTY_REVIEW
-    if isinstance(task_state, ExpertReviewTaskState):
-        return Stage.EXPERT_REVIEW
-    if isinstance(task_state, SelectionTaskState):
-        return Stage.APPROVED
-    return submission.status
+def require_admin(user):
+    if not is_campaign_admin(user):
+        raise PermissionDenied

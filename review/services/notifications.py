@@ -1,50 +1,18 @@
-"""In-app notifications (also e-mailed) and who receives them."""
+"""In-app notifications: what a user does with theirs. Sending lives in `review.notify` (a leaf that
+the transitions use); it is re-exported here for the callers that know it by this name."""
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from catalogue.models import Role
-
-from ..models import (
-    Notification,
-    Submission,
+from ..models import Notification
+from ..notify import (  # noqa: F401
+    county_reviewers,
+    notify,
+    notify_teacher,
+    publicity_link,
+    resource_admins,
+    review_link,
+    teacher_link,
 )
-from ..tasks import notification_email_send
-
-
-def notify(*, users, submission: Submission | None, kind: str, message: str, link: str = "") -> list[Notification]:
-    created = []
-    for user in {u.pk: u for u in users if u is not None}.values():
-        notification = Notification.objects.create(
-            user=user, submission=submission, kind=kind, message=message, link=link
-        )
-        created.append(notification)
-        if user.email:
-            notification_email_send.enqueue(notification_id=notification.pk)
-    return created
-
-
-def teacher_link(submission):
-    return f"/submit/{submission.pk}/"
-
-
-def notify_teacher(submission, kind: str, message: str) -> None:
-    """Tell the submission's teacher, linking to the submission on their desk."""
-    notify(users=[submission.teacher], submission=submission, kind=kind, message=message, link=teacher_link(submission))
-
-
-def review_link(submission):
-    return f"/review/{submission.pk}/"
-
-
-def county_reviewers(submission):
-    User = get_user_model()
-    return User.objects.filter(is_active=True, profile__role=Role.COUNTY_REVIEWER, profile__region=submission.region)
-
-
-def resource_admins():
-    User = get_user_model()
-    return User.objects.filter(is_active=True, profile__role=Role.RESOURCE_ADMIN)
 
 
 def notifications_mark_read(*, user, ids=None) -> int:

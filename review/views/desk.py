@@ -4,10 +4,13 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+from wagtail.images import get_image_model
 
+from catalogue.http import content_disposition
 from catalogue.models import Role
 
 from .. import selectors, services
@@ -19,6 +22,8 @@ from ..forms import (
 from ..models import CampaignReview, ExpertReview, Stage
 from ..models.workflow import role_of
 from .common import messages_of, unread
+
+IN_REVIEW = [Stage.CHECKING, Stage.COUNTY_REVIEW, Stage.EXPERT_REVIEW]
 
 
 @login_required
@@ -35,8 +40,8 @@ def review_index(request):
         qs = selectors.submissions_base().exclude(status=Stage.DRAFT)
         context = {
             "mode": "admin",
-            "pending": qs.filter(status__in=[Stage.COUNTY_REVIEW, Stage.EXPERT_REVIEW]).order_by("submitted_at"),
-            "done": qs.exclude(status__in=[Stage.COUNTY_REVIEW, Stage.EXPERT_REVIEW]).order_by("-updated_at")[:50],
+            "pending": qs.filter(status__in=IN_REVIEW).order_by("submitted_at"),
+            "done": qs.exclude(status__in=IN_REVIEW).order_by("-updated_at")[:50],
         }
     else:
         raise PermissionDenied
@@ -104,11 +109,17 @@ def review_detail(request, pk):
     context = {
         "submission": submission,
         "page_obj": page,
-        "files": list(page.files.all()),
-        "gallery": list(page.gallery_images.all()),
+        # Double-blind: experts see neutral file names and get images through the desk.
+        "files": selectors.desk_files(submission, page, access),
+        "images": selectors.desk_images(submission, page, access),
+        "checks": selectors.redact_checks(submission, page, submission.checks)
+        if access == "expert"
+        else submission.checks,
         "access": access,
         "standard": standard,
-        "history": selectors.history_for(submission, access, reveal_scores=access == "admin" or own_submitted),
+        "history": selectors.history_for(
+            submission, access, viewer=request.user, reveal_scores=access == "admin" or own_submitted
+        ),
         "own_review": own_review,
         # Blind review: an expert sees only their own scores (others only after submitting their own).
         "visible_reviews": reviews
@@ -132,3 +143,33 @@ def review_detail(request, pk):
         )
         context["criterion_means"] = selectors.criterion_means(submission)
     return render(request, "review/review_detail.html", context)
+
+
+IMAGE_SPECS = {"cover": "width-640", "gallery": "width-320"}
+
+
+@login_required
+@require_safe
+def submission_image(request, pk, image_id):
+    """A cover or gallery image of a submission, resized, for whoever may see the submission; named
+    neutrally for experts (the original media URL carries the uploaded file name)."""
+    submission = get_object_or_404(selectors.submissions_base(), pk=pk)
+    access = selectors.submission_access(request.user, submission)
+    if not access:
+        raise PermissionDenied
+    page = submission.page.get_latest_revision_as_object()
+    rows = {row["image"].pk: row for row in selectors.desk_images(submission, page, access)}
+    if image_id not in rows:
+        raise Http404
+    row = rows[image_id]
+    image = get_object_or_404(get_image_model(), pk=image_id)
+    rendition = image.get_rendition(IMAGE_SPECS[row["role"]])
+    extension = rendition.file.name.rsplit(".", 1)[-1].lower()
+    response = FileResponse(
+        rendition.file.open("rb"), content_type=f"image/{'jpeg' if extension == 'jpg' else extension}"
+    )
+    name = row["name"].rsplit(".", 1)[0] + "." + extension
+    response["Content-Disposition"] = content_disposition(name, False)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -14,7 +14,7 @@ from catalogue.models import HomePage, Role
 from review import services as review_services
 from review.models import ExpertReview
 from tests import factories
-from tests.review.conftest import good_files, people, submitted  # noqa: F401 — fixtures
+from tests.review.conftest import good_files, noticed, people, reviewed, submitted  # noqa: F401 — fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +36,17 @@ def world(people, submitted, site_pages):  # noqa: F811 — pytest fixtures impo
     other_expert = next(e for e in (people.expert1, people.expert2, people.expert3) if e.pk not in assigned_ids)
     other_region = review_services.submission_submit(
         submission=factories.submission(
-            teacher=people.teacher2, files=good_files("驿城", colour="225588"), title="老乐山｜驿城区的申报", topic="老乐山"
+            teacher=people.teacher2,
+            files=good_files("驿城", colour="225588"),
+            title="老乐山｜驿城区的申报",
+            topic="老乐山",
         ),
         user=people.teacher2,
     )
     parent = factories.user(Role.PARENT, username="parent-1")
+    in_notice = reviewed(people, title="嵖岈山｜公示中的作品", colour="5c4033", total=90)
+    publicity = noticed(people, [in_notice], ended=False)
+    review_services.objection_file(submission=in_notice, user=people.student, reason="请核实片中素材是否获得授权。")
     accounts = {
         "anon": None,
         "teacher": people.teacher,
@@ -61,6 +67,8 @@ def world(people, submitted, site_pages):  # noqa: F811 — pytest fixtures impo
         "experts": [r.expert for r in assigned],
         "accounts": accounts,
         "campaign": people.campaign,
+        "publicity": publicity,
+        "in_notice": in_notice,
     }
 
 
@@ -78,6 +86,8 @@ DESK_USERS = {"reviewer", "reviewer2", "expert", "expert_other", "admin"}
 def matrix(w):
     """(label, url, who may)."""
     published, draft, in_expert, other = w["published"], w["draft"], w["in_expert"], w["other_region"]
+    notice = w["publicity"]
+    cover = in_expert.page.get_latest_revision_as_object().cover_image_id
     pub_file = None
     if published.files.exists():
         pub_file = published.files.first()
@@ -93,12 +103,26 @@ def matrix(w):
         ("pages API", "/api/v2/pages/?type=catalogue.ResourcePage", row(EVERYONE)),
         ("pages API, the draft", f"/api/v2/pages/{draft.page.pk}/", row(set())),
         ("draft's file, public URL", f"/files/{draft_doc.pk}/{draft_doc.filename}", row({"admin"})),
-        ("draft's file, submission preview", f"/submissions/{draft.pk}/files/{draft_doc.document_id}/", row({"teacher", "admin"})),
+        (
+            "draft's file, submission preview",
+            f"/submissions/{draft.pk}/files/{draft_doc.document_id}/",
+            row({"teacher", "admin"}),
+        ),
         (
             "submission file on the desk",
             f"/submissions/{in_expert.pk}/files/{in_expert.page.get_latest_revision_as_object().files.first().document_id}/",
             row({"teacher", "reviewer", "expert", "admin"}),
         ),
+        (
+            "submission image on the desk",
+            f"/submissions/{in_expert.pk}/images/{cover}/",
+            row({"teacher", "reviewer", "expert", "admin"}),
+        ),
+        ("withdraw (POST only)", f"/submit/{in_expert.pk}/withdraw/", row(set())),
+        ("public notice (公示)", f"/publicity/{notice.pk}/", row(EVERYONE)),
+        ("objection form", f"/publicity/{notice.pk}/objection/", row(SIGNED_IN)),
+        ("notice management", f"/review/publicity/{notice.pk}/", row({"admin"})),
+        ("published result", f"/review/selection/published/?ids={w['in_notice'].pk}", row({"admin"})),
         ("teacher's submissions", "/submit/", row({"teacher", "teacher2"})),
         ("new submission form", "/submit/new/", row({"teacher", "teacher2"})),
         ("a teacher's draft submission", f"/submit/{draft.pk}/", row({"teacher"})),
@@ -109,6 +133,8 @@ def matrix(w):
         ("驿城区 submission on the desk", f"/review/{other.pk}/", row({"reviewer2", "admin"})),
         ("selection", "/review/selection/", row({"admin"})),
         ("campaign export", f"/review/selection/{w['campaign'].year}/export.csv", row({"admin"})),
+        ("history export", f"/review/selection/{w['campaign'].year}/export.history.csv", row({"admin"})),
+        ("expert comments export", f"/review/selection/{w['campaign'].year}/export.comments.csv", row({"admin"})),
         ("notifications", "/notifications/", row(SIGNED_IN)),
         ("admin dashboard", "/admin/", row(ADMIN_USERS)),
         ("admin: edit the draft page", f"/admin/pages/{draft.page.pk}/edit/", row({"admin"})),
@@ -160,6 +186,8 @@ def test_role_action_matrix(client, world):
                             leaks.append(f"expert identity {name!r} visible to {role} on {label}")
                 if role not in ("reviewer2", "admin") and "老乐山｜驿城区的申报" in body and role != "teacher2":
                     leaks.append(f"驿城区 submission visible to {role} on {label}")
+                if role != "admin" and "请核实片中素材" in body and not (role == "student" and "公示" in label):
+                    leaks.append(f"someone else's objection visible to {role} on {label}")
     assert not failures, "\n".join(failures)
     assert not leaks, "\n".join(leaks)
 

@@ -50,3 +50,62 @@ def submitted(people):
 
     draft = factories.submission(teacher=people.teacher, files=good_files())
     return services.submission_submit(submission=draft, user=people.teacher)
+
+
+@pytest.fixture(scope="session")
+def live_template(tmp_path_factory):
+    """A migrated database with an open campaign and 20 teachers (teacher01…teacher20), built once."""
+    from tests.review import live
+
+    if not live.Path(live.GUNICORN).exists():
+        pytest.skip("gunicorn is not installed in the virtualenv (make install)")
+    template = live.Template(tmp_path_factory.mktemp("live-template")).build()
+    yield template
+    template.drop()
+
+
+@pytest.fixture
+def live_site(live_template, tmp_path):
+    """A gunicorn of its own on a copy of the template database (started by the test: site.start())."""
+    from tests.review import live
+
+    site = live.LiveSite(live_template, tmp_path / "site")
+    yield site
+    site.close()
+def noticed(people, submissions, *, ended=True):
+    """Open a public notice (公示) for `submissions` (awaiting selection); with `ended`, its period is
+    over, as if the days had passed. Returns the notice."""
+    import datetime
+
+    from django.utils import timezone
+
+    from review import services
+    from review.models import Publicity
+
+    publicity = services.publicity_open(campaign=people.campaign, submissions=submissions, days=7, user=people.admin)
+    if ended:
+        Publicity.objects.filter(pk=publicity.pk).update(ends_at=timezone.now() - datetime.timedelta(minutes=1))
+        publicity.refresh_from_db()
+    return publicity
+
+
+def reviewed(people, *, teacher=None, reviewer=None, title="嵖岈山｜评审通过的微课", colour="5a5a5a", total=90, **data):
+    """A submission taken through county and expert review (both experts give `total`), awaiting selection."""
+    from decimal import Decimal
+
+    from review import services
+    from review.models import ExpertReview
+
+    teacher = teacher or people.teacher
+    reviewer = reviewer or people.reviewer
+    draft = factories.submission(teacher=teacher, files=good_files(title, colour), title=title, **data)
+    services.submission_submit(submission=draft, user=teacher)
+    services.county_decide(submission=draft, user=reviewer, decision="approve")
+    standard = draft.campaign.review_settings.standard
+    for review in ExpertReview.objects.filter(submission=draft, status=ExpertReview.Status.ASSIGNED):
+        scores = {
+            c.pk: ((Decimal(c.max_points) * total / 100).quantize(Decimal("0.01")), "") for c in standard.criteria.all()
+        }
+        services.expert_score(review=review, user=review.expert, scores=scores, comment="评语：讲解清楚")
+    draft.refresh_from_db()
+    return draft

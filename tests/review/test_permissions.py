@@ -200,7 +200,7 @@ def test_teacher_is_sent_to_the_guided_form_from_wagtails_editor(client, people)
 
 
 def test_wagtail_dashboard_lists_what_each_reviewer_may_moderate(client, people, submitted):
-    """Wagtail's own "awaiting your review" panel uses our tasks' scope rules."""
+    """Wagtail's own "awaiting your review" panel uses our tasks' scope rules (never for experts)."""
     _login(client, people.reviewer)
     assert submitted.title in client.get("/admin/").content.decode()
     _login(client, people.reviewer2)
@@ -208,8 +208,11 @@ def test_wagtail_dashboard_lists_what_each_reviewer_may_moderate(client, people,
     services.county_decide(submission=submitted, user=people.reviewer, decision="approve")
     assigned = ExpertReview.objects.filter(submission=submitted).first().expert
     _login(client, assigned)
-    assert client.get("/admin/").status_code == 200
+    dashboard = client.get("/admin/")
+    assert dashboard.status_code == 200
     from wagtail.models import TaskState
 
-    assert TaskState.objects.reviewable_by(assigned).filter(workflow_state__object_id=str(submitted.page_id)).exists()
+    # Double-blind: the panel names who submitted the revision, so experts work from the review desk.
+    assert not TaskState.objects.reviewable_by(assigned).exists()
+    assert people.teacher.username not in dashboard.content.decode()
     assert not TaskState.objects.reviewable_by(people.teacher).exists()

@@ -93,7 +93,7 @@ def test_final_score_is_the_mean_of_two_experts(people, submitted):
     _score(second, 80)
     submitted.refresh_from_db()
     assert submitted.final_score == Decimal("85.00")
-    assert submitted.status == Stage.APPROVED
+    assert submitted.status == Stage.SELECTED
     assert submitted.award == "second"  # 85 ≥ the default 二等奖 line
 
 
@@ -108,7 +108,7 @@ def test_a_gap_over_15_brings_a_third_expert_and_the_closest_two_count(people, s
     _score(third, 88)
     submitted.refresh_from_db()
     assert submitted.final_score == Decimal("90.00")  # mean of 92 and 88; 70 is the outlier
-    assert submitted.status == Stage.APPROVED
+    assert submitted.status == Stage.SELECTED
 
 
 def test_a_gap_of_exactly_15_needs_no_third_expert(people, submitted):

@@ -14,7 +14,7 @@ from catalogue.models import Region, ResourcePage, Theme
 from review import services
 from review.models import CampaignReview, ExpertReview, Stage
 from tests import factories
-from tests.review.conftest import good_files
+from tests.review.conftest import good_files, noticed
 
 pytestmark = pytest.mark.django_db
 
@@ -72,10 +72,13 @@ def test_awards_from_editable_thresholds(client, people, ranked):
 
 
 def test_bulk_publish_keeps_award_and_score(client, people, ranked, site_pages):
+    noticed(people, [ranked["top"], ranked["other"]])
     client.force_login(people.admin)
-    response = client.post(
-        "/review/selection/", {"year": 2026, "action": "publish", "selected": [ranked["top"].pk, ranked["other"].pk]}
-    )
+    chosen = {"year": 2026, "selected": [ranked["top"].pk, ranked["other"].pk]}
+    confirm = client.post("/review/selection/", {**chosen, "action": "publish"})
+    assert confirm.status_code == 200 and "发布入库：请确认" in confirm.content.decode()
+    assert not ResourcePage.objects.get(pk=ranked["top"].page_id).live  # nothing happens before confirming
+    response = client.post("/review/selection/", {**chosen, "action": "publish_confirm"})
     assert response.status_code == 302
     for key, award, score in (("top", "一等奖", Decimal("95.00")), ("other", "二等奖", Decimal("88.00"))):
         ranked[key].refresh_from_db()
@@ -91,7 +94,7 @@ def test_bulk_publish_keeps_award_and_score(client, people, ranked, site_pages):
 def test_only_approved_work_can_be_published(people, submitted):
     with pytest.raises(services.SubmissionError) as refused:
         services.submissions_publish(submissions=[submitted], user=people.admin)
-    assert "尚未评审通过，不能发布" in refused.value.messages[0]
+    assert "不在公示中，不能发布" in refused.value.messages[0]
 
 
 def test_campaign_report_command_in_three_formats(tmp_path, people, ranked):

@@ -10,10 +10,10 @@ from wagtail.models import ModelLogEntry, PageLogEntry, TaskState
 from catalogue.models import ResourcePage, ResourceType, Subject, Theme, Topic
 from catalogue.models import Stage as SchoolStage
 from review import services
-from review.models import ExpertReview, Notification, Stage, Submission
+from review.models import ExpertReview, Notification, ReviewEvent, Stage, Submission
 from tests import factories
 from tests.review import media
-from tests.review.conftest import good_files
+from tests.review.conftest import good_files, noticed
 
 pytestmark = pytest.mark.django_db
 
@@ -237,10 +237,13 @@ def test_notifications_in_app_and_by_email_on_every_step(people):
 
     mail.outbox.clear()
     draft.refresh_from_db()
+    noticed(people, [draft])
+    assert [m.to[0] for m in mail.outbox] == ["wangjing@example.cn"] and "已进入公示" in mail.outbox[0].body
+    mail.outbox.clear()
     services.submissions_publish(submissions=[draft], user=people.admin)
     assert [m.to[0] for m in mail.outbox] == ["wangjing@example.cn"] and "已入库发布" in mail.outbox[0].body
     kinds = list(Notification.objects.filter(user=people.teacher).values_list("kind", flat=True))
-    assert {"submitted", "returned", "approved", "published"} <= set(kinds)
+    assert {"submitted", "returned", "approved", "publicity", "published"} <= set(kinds)
 
 
 def test_rejection_notifies_the_teacher(people, submitted):
@@ -249,14 +252,23 @@ def test_rejection_notifies_the_teacher(people, submitted):
     assert mail.outbox[0].to == ["wangjing@example.cn"] and "未通过县区初审：含有广告" in mail.outbox[0].body
 
 
-def test_every_action_is_in_wagtails_audit_log(people, submitted):
+def test_every_transition_is_in_the_history_and_the_audit_log(people, submitted):
     services.county_decide(submission=submitted, user=people.reviewer, decision="approve")
+    history = list(ReviewEvent.objects.filter(submission=submitted).values_list("action", "actor_id", "to_state"))
+    assert history[:2] == [
+        ("submit", people.teacher.pk, "county_review"),
+        ("county_approve", people.reviewer.pk, "expert_review"),
+    ]
+    assert [a for a, _u, _s in history].count("expert_assign") == 2
+    # The security audit log keeps its own entry per transition, with the acting user.
     entries = ModelLogEntry.objects.filter(content_type__model="submission", object_id=str(submitted.pk)).order_by(
         "timestamp", "id"
     )
-    actions = list(entries.values_list("action", flat=True))
-    assert actions[:2] == ["review.create", "review.submit"]
-    assert actions.count("review.county_approve") == 1 and actions.count("review.expert_assign") == 2
+    assert list(entries.values_list("action", "user_id")) == [
+        ("review.create", people.teacher.pk),
+        ("review.submit", people.teacher.pk),
+        ("review.county_approve", people.reviewer.pk),
+    ]
     page_actions = set(PageLogEntry.objects.filter(page_id=submitted.page_id).values_list("action", flat=True))
     assert {"wagtail.workflow.start", "wagtail.workflow.approve"} <= page_actions
 

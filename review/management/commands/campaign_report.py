@@ -1,5 +1,7 @@
 """Export a campaign's submissions with region, school, authors, stage reached, per-criterion
-scores, final score and award: `manage.py campaign_report 2026 --format xlsx [--output FILE]`."""
+scores, final score and award, with the review history and the expert comments:
+`manage.py campaign_report 2026 --format xlsx [--output FILE]` (xlsx and json hold all three tables;
+`csv`, `history.csv` and `comments.csv` one each)."""
 
 from pathlib import Path
 
@@ -10,7 +12,7 @@ from review import exports
 
 
 class Command(BaseCommand):
-    help = "导出某年度征集活动的评审结果（xlsx / csv / json）。"
+    help = "导出某年度征集活动的评审结果、评审记录和专家评语（xlsx / json / csv / history.csv / comments.csv）。"
 
     def add_arguments(self, parser):
         parser.add_argument("year", type=int)
@@ -25,7 +27,7 @@ class Command(BaseCommand):
             raise CommandError(f"没有 {year} 年的征集活动。")
         content, _type, filename = exports.campaign_report(campaign, fmt)
         if output == "-":
-            if fmt == "xlsx":
+            if fmt == "xlsx":  # binary
                 raise CommandError("xlsx 不能输出到屏幕，请用 --output 指定文件。")
             self.stdout.write(content.decode("utf-8-sig"))
             return

@@ -1,6 +1,7 @@
 """Idempotent review demo on top of `seed_demo`: expert profiles for expert1-3, the workflow and the
-2026 campaign's review settings, and four submissions in different states (draft, waiting for county
-review, returned for revision, in city expert review). Media are generated with ffmpeg and Pillow."""
+2026 campaign's review settings, and six submissions in different states (draft, waiting for county
+review, returned for revision, in city expert review, awaiting selection, in the public notice 公示).
+Media are generated with ffmpeg and Pillow."""
 
 import io
 import shutil
@@ -16,7 +17,7 @@ from PIL import Image
 
 from catalogue.models import CampaignPage, Grade, ResourcePage, ResourceType, Stage, Subject, Theme, Topic
 from review import services
-from review.models import ExpertProfile, Submission
+from review.models import ExpertProfile, ExpertReview, Submission
 
 EXPERT_SUBJECTS = {
     "expert1": (["地理", "科学", "生物"], ["自然风貌"]),
@@ -30,6 +31,8 @@ DEMO = [
     ("嵖岈山｜四季植被观察微课", "teacher", "嵖岈山", "生物", "初中", "4a6fa5", "county"),
     ("老乐山｜森林里的二十四节气", "teacher2", "老乐山", "科学", "小学", "8a5a44", "returned"),
     ("嵖岈山｜花岗岩球状风化实验", "teacher", "嵖岈山", "科学", "初中", "a34a28", "expert"),
+    ("嵖岈山｜山石间的植物群落", "teacher", "嵖岈山", "生物", "初中", "2f6b3a", "selected"),
+    ("老乐山｜一片树叶的旅行", "teacher2", "老乐山", "科学", "小学", "6b4f2f", "publicity"),
 ]
 
 
@@ -149,7 +152,25 @@ class Command(BaseCommand):
                 decision="reject",
                 reason="请在片头补充课题名称和适用年级，并添加字幕。",
             )
-        elif target == "expert" and reviewer:
+        elif target in ("expert", "selected", "publicity") and reviewer:
             services.county_decide(
                 submission=submission, user=reviewer, decision="approve", reason="内容准确，同意推荐。"
             )
+        if target not in ("selected", "publicity"):
+            return
+        standard = campaign.review_settings.standard
+        for review, gap in zip(
+            ExpertReview.objects.filter(submission=submission, status=ExpertReview.Status.ASSIGNED),
+            (1, 2),
+            strict=False,
+        ):
+            services.expert_score(
+                review=review,
+                user=review.expert,
+                scores={c.pk: (c.max_points - gap, "") for c in standard.criteria.all()},
+                comment="选题贴近本地资源，讲解清楚，画面可再精致一些。",
+            )
+        admin = User.objects.filter(profile__role="resource_admin").first()
+        if target == "publicity" and admin:
+            submission.refresh_from_db()
+            services.publicity_open(campaign=campaign, submissions=[submission], days=7, user=admin)
