@@ -73,35 +73,11 @@ def two_factor_reset_button(user, request_user):
         )
 
 
-# --- personal data (ops.personal_data): the platform identities and second-factor devices --------
+# --- personal data (ops.personal_data): platform identities, second-factor devices, confirmations --
 
 
-@hooks.register("personal_data_export")
-def export_sign_in_data(user) -> dict:
-    from django_otp import devices_for_user
+@hooks.register("register_personal_data")
+def accounts_personal_data():
+    from .personal_data import HANDLERS
 
-    return {
-        "federated_identities": [
-            {
-                "provider": identity.provider,
-                "subject": identity.subject,
-                "claims": identity.claims,
-                "created_at": identity.created_at.isoformat(),
-                "last_login_at": identity.last_login_at.isoformat() if identity.last_login_at else None,
-            }
-            for identity in user.federated_identities.all()
-        ],
-        "two_factor_devices": [device.name for device in devices_for_user(user, confirmed=None)],
-    }
-
-
-@hooks.register("personal_data_erase")
-def erase_sign_in_data(user) -> dict:
-    from django_otp import devices_for_user
-
-    identities = user.federated_identities.all().delete()[0]
-    devices = 0
-    for device in list(devices_for_user(user, confirmed=None)):
-        device.delete()
-        devices += 1
-    return {"federated_identities": identities, "two_factor_devices": devices}
+    return HANDLERS
