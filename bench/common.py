@@ -66,8 +66,8 @@ def prepare_demo_db(db_path: str, media: str, env_extra=None) -> dict:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, workers: int = 2, settings: str = "config.settings.dev"):
-    port = free_port()
+def gunicorn(env: dict, workers: int = 2, settings: str = "config.settings.dev", port: int | None = None):
+    port = port or free_port()
     env = dict(env, DJANGO_SETTINGS_MODULE=settings)
     proc = subprocess.Popen(
         [str(Path(PY).parent / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--log-level", "warning"],

@@ -1,11 +1,62 @@
 """Reads for the catalogue: who may see what."""
 
+from django.db.models import F, Q
 from wagtail.models import Page
 
 from .models import ResourceFile, ResourcePage
 from .models.pages import live_resources
+from .permissions import Ability, can
 
-__all__ = ["live_resources", "resource_file_visible_to", "user_can_edit_page", "document_visible_to"]
+__all__ = [
+    "accounts_manageable_by",
+    "admin_pages_visible_to",
+    "document_visible_to",
+    "live_resources",
+    "resource_file_visible_to",
+    "user_can_edit_page",
+]
+
+
+def accounts_manageable_by(actor):
+    """The accounts `actor` may see and manage in the admin's account screens: those of strictly
+    lower power (catalogue.permissions.may_manage_account, as one query)."""
+    from django.contrib.auth import get_user_model
+
+    from .models import Role
+    from .permissions import POWER, power_of
+
+    User = get_user_model()
+    if not can(actor, Ability.MANAGE_ACCOUNTS):
+        return User._default_manager.none()
+    if actor.is_superuser:
+        return User._default_manager.all()
+    lower_roles = [role for role in Role if POWER[role] < power_of(actor)]
+    return User._default_manager.filter(is_superuser=False).filter(
+        Q(profile__role__in=lower_roles) | Q(profile__isnull=True)
+    )
+
+
+def admin_pages_visible_to(user, pages):
+    """The pages an admin list, chooser or search may show `user`.
+
+    Resource admins (SEE_ALL_DRAFTS) see every page. Everyone else sees published pages whose
+    published title is the one shown (a pending revision's new title is unpublished work too), and
+    pages they own; reviewers and experts reach their submissions through the review desk, which
+    applies the region and conflict-of-interest rules, never through Wagtail's page lists.
+    """
+    if can(user, Ability.SEE_ALL_DRAFTS):
+        return pages
+    # Only fields Wagtail indexes as filter fields (live, owner, id), so the same filter also works
+    # on the page chooser's search, which runs it through the search backend.
+    renamed = list(
+        Page.objects.filter(live=True, has_unpublished_changes=True)
+        .exclude(draft_title=F("title"))
+        .values_list("pk", flat=True)
+    )
+    published = Q(live=True) & ~Q(id__in=renamed) if renamed else Q(live=True)
+    if user is not None and user.is_authenticated:
+        return pages.filter(published | Q(owner=user))
+    return pages.filter(published)
 
 
 def user_can_edit_page(user, page: Page) -> bool:
@@ -38,6 +89,9 @@ def document_visible_to(user, document) -> bool:
     """Wagtail's own document URLs follow the same rule as our resource file URLs."""
     files = list(ResourceFile.objects.filter(document=document).select_related("page"))
     if not files:
-        # A document no resource uses is visible to admin users only (it may be an upload in progress).
-        return user.is_authenticated and user.has_perm("wagtailadmin.access_admin")
+        # A document no resource uses (an upload in progress) is visible to its uploader and to
+        # those who may see every draft.
+        if not user.is_authenticated:
+            return False
+        return can(user, Ability.SEE_ALL_DRAFTS) or document.uploaded_by_user_id == user.pk
     return any(resource_file_visible_to(user, f) for f in files)

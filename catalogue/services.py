@@ -1,15 +1,29 @@
-"""Writes for the catalogue: accounts and their roles."""
+"""Writes for the catalogue: accounts and their roles, the role groups, the page tree."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 
-from .models import ROLE_GROUP_NAMES, Role, UserProfile
+from .models import ROLE_GROUP_NAMES, Confirmation, Role, UserProfile
 
 
 @transaction.atomic
-def profile_set(*, user, role: str, region=None, school=None, display_name: str | None = None) -> UserProfile:
-    """Give `user` a role (and region/school) and put them in exactly that role's group."""
+def profile_set(
+    *,
+    user,
+    role: str,
+    region=None,
+    school=None,
+    display_name: str | None = None,
+    confirmation: str | None = None,
+) -> UserProfile:
+    """Give `user` a role (and region/school) and put them in exactly that role's group.
+
+    Who may call this for whom is decided by the caller through catalogue.permissions (the admin
+    forms, the confirmation page, imports run by staff); every change of role, region, school or
+    confirmation is written to the audit log with before and after (ops.audit).
+    """
     if school is not None and region is None:
         region = school.region
     try:
@@ -21,11 +35,27 @@ def profile_set(*, user, role: str, region=None, school=None, display_name: str 
     profile.school = school
     if display_name is not None:
         profile.display_name = display_name
-    profile.full_clean(exclude=["user"])
+    if confirmation is not None:
+        profile.confirmation = confirmation
+    profile.full_clean(exclude=["user", "confirmed_by"])
     profile.save()
-    role_groups = Group.objects.filter(name__in=ROLE_GROUP_NAMES.values())
-    user.groups.remove(*role_groups)
-    user.groups.add(Group.objects.get(name=ROLE_GROUP_NAMES[Role(role)]))
+    role_group = Group.objects.get(name=ROLE_GROUP_NAMES[Role(role)])
+    other_role_groups = Group.objects.filter(name__in=ROLE_GROUP_NAMES.values()).exclude(pk=role_group.pk)
+    stale = list(user.groups.filter(pk__in=other_role_groups))
+    if stale:
+        user.groups.remove(*stale)
+    if not user.groups.filter(pk=role_group.pk).exists():
+        user.groups.add(role_group)
+    return profile
+
+
+@transaction.atomic
+def profile_confirm(*, profile: UserProfile, by, confirmed: bool) -> UserProfile:
+    """A county reviewer (own region) or resource admin confirms a federated teacher's school."""
+    profile.confirmation = Confirmation.CONFIRMED if confirmed else Confirmation.REJECTED
+    profile.confirmed_by = by
+    profile.confirmed_at = timezone.now()
+    profile.save(update_fields=["confirmation", "confirmed_by", "confirmed_at"])
     return profile
 
 
@@ -39,6 +69,85 @@ def user_create(
     user.save()
     profile_set(user=user, role=role, region=region, school=school, display_name=display_name)
     return user
+
+
+@transaction.atomic
+def role_groups_sync(*, verbosity: int = 0, stdout=None) -> dict[str, dict[str, list[str]]]:
+    """Make the role groups hold exactly the permissions catalogue.permissions.ROLE_GROUPS names.
+
+    Run by `migrate` (post_migrate) and by `manage.py sync_role_groups`. Returns what changed per
+    group: {"added": [...], "removed": [...]}. Permissions of apps that are not installed are skipped.
+    """
+    from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+
+    from .models import HomePage
+    from .permissions import ROLE_GROUPS
+
+    home = HomePage.objects.first()
+    root_collection = Collection.get_first_root_node()
+    changes = {}
+    for name, spec in ROLE_GROUPS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        added, removed = [], []
+
+        wanted = set()
+        for dotted in spec["model"]:
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.add(perm.pk)
+        held = set(group.permissions.values_list("pk", flat=True))
+        if wanted - held:
+            group.permissions.add(*(wanted - held))
+            added += [f"model:{p}" for p in _perm_names(wanted - held)]
+        if held - wanted:
+            group.permissions.remove(*(held - wanted))
+            removed += [f"model:{p}" for p in _perm_names(held - wanted)]
+
+        if home is not None:
+            page_perms = {
+                p.codename: p
+                for p in Permission.objects.filter(content_type__app_label="wagtailcore", codename__in=spec["page"])
+            }
+            existing = GroupPagePermission.objects.filter(group=group)
+            for gpp in existing:
+                if gpp.page_id != home.pk or gpp.permission.codename not in page_perms:
+                    removed.append(f"page:{gpp.page_id}:{gpp.permission.codename}")
+                    gpp.delete()
+            for codename, perm in page_perms.items():
+                _obj, made = GroupPagePermission.objects.get_or_create(group=group, page=home, permission=perm)
+                if made:
+                    added.append(f"page:{home.pk}:{codename}")
+
+        if root_collection is not None:
+            coll_perms = {
+                p.codename: p
+                for p in Permission.objects.filter(
+                    content_type__app_label__in=["wagtailimages", "wagtaildocs"], codename__in=spec["collection"]
+                )
+            }
+            for gcp in GroupCollectionPermission.objects.filter(group=group):
+                if gcp.collection_id != root_collection.pk or gcp.permission.codename not in coll_perms:
+                    removed.append(f"collection:{gcp.collection_id}:{gcp.permission.codename}")
+                    gcp.delete()
+            for codename, perm in coll_perms.items():
+                _obj, made = GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=root_collection, permission=perm
+                )
+                if made:
+                    added.append(f"collection:{root_collection.pk}:{codename}")
+        if added or removed:
+            changes[name] = {"added": sorted(added), "removed": sorted(removed)}
+            if verbosity and stdout is not None:
+                stdout.write(f"{name}: +{len(added)} -{len(removed)} {changes[name]}\n")
+    return changes
+
+
+def _perm_names(pks) -> list[str]:
+    return sorted(
+        f"{app}.{codename}"
+        for app, codename in Permission.objects.filter(pk__in=pks).values_list("content_type__app_label", "codename")
+    )
 
 
 # --- the page tree -------------------------------------------------------------------------
@@ -69,13 +178,17 @@ def taxonomy_pages_sync():
     for theme in Theme.objects.prefetch_related("topics"):
         theme_page = ThemePage.objects.filter(theme=theme).first()
         if theme_page is None:
-            theme_page = ThemePage(title=theme.name, slug=theme.slug, theme=theme, intro=f"<p>{_esc(theme.description)}</p>")
+            theme_page = ThemePage(
+                title=theme.name, slug=theme.slug, theme=theme, intro=f"<p>{_esc(theme.description)}</p>"
+            )
             home.add_child(instance=theme_page)
             _publish(theme_page)
             created += 1
         for topic in theme.topics.all():
             if not TopicPage.objects.filter(topic=topic).exists():
-                topic_page = TopicPage(title=topic.name, slug=topic.slug, topic=topic, intro=f"<p>{_esc(topic.description)}</p>")
+                topic_page = TopicPage(
+                    title=topic.name, slug=topic.slug, topic=topic, intro=f"<p>{_esc(topic.description)}</p>"
+                )
                 theme_page.add_child(instance=topic_page)
                 _publish(topic_page)
                 created += 1

@@ -1,10 +1,9 @@
-"""Public views of the catalogue besides Wagtail's page serving: files, media, login."""
+"""Public views of the catalogue besides Wagtail's page serving: files and media."""
 
 import posixpath
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -53,8 +52,3 @@ def media(request, path: str):
     if not default_storage.exists(normalized):
         raise Http404
     return static_serve(request, normalized, document_root=str(Path(settings.MEDIA_ROOT)))
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "catalogue/login.html"
-    redirect_authenticated_user = True

@@ -1,11 +1,15 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Grade, Region, ResourceFile, ResourceType, School, Stage, Subject, Theme, Topic, UserProfile
-from .selectors import document_visible_to, public_resource_file_of
+from .models import Grade, Region, ResourceFile, ResourceType, Role, School, Stage, Subject, Theme, Topic, UserProfile
+from .models.accounts import ROLES_NEEDING_REGION, ROLES_NEEDING_SCHOOL
+from .permissions import Ability, assignable_roles, can, may_manage_account
+from .selectors import accounts_manageable_by, admin_pages_visible_to, document_visible_to, public_resource_file_of
 from .services import profile_set
 from .signals import resource_accessed
 
@@ -78,15 +82,51 @@ class TaxonomyGroup(SnippetViewSetGroup):
     )
 
 
+class ProfileAdminForm(WagtailAdminModelForm):
+    """A profile's role, region and school, as the editing user may set them: only roles of lower
+    power than their own (catalogue.permissions), a school inside the chosen region."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = set(assignable_roles(self.for_user)) if self.for_user is not None else set()
+        if self.instance.pk and self.instance.role:
+            allowed.add(self.instance.role)  # shown as it is; changing it is checked in clean()
+        self.fields["role"].choices = [(r.value, r.label) for r in Role if r in allowed]
+
+    def clean(self):
+        cleaned = super().clean()
+        role, region, school = cleaned.get("role"), cleaned.get("region"), cleaned.get("school")
+        if role and role not in assignable_roles(self.for_user):
+            self.add_error("role", _("您不能授予该角色。"))
+        if school is not None and region is not None and school.region_id != region.pk:
+            self.add_error("school", _("所选学校不属于所选县（区）。"))
+        if role in ROLES_NEEDING_REGION and region is None and school is None:
+            self.add_error("region", _("该角色必须选择县（区）。"))
+        if role in ROLES_NEEDING_SCHOOL and school is None:
+            self.add_error("school", _("该角色必须选择学校。"))
+        return cleaned
+
+
 class UserProfileViewSet(SnippetViewSet):
+    """Accounts' roles, filterable by role and region. Lists and edits only the accounts the
+    editing user may manage; accounts are created under 设置 → 用户 (or imported)."""
+
     model = UserProfile
     icon = "user"
     menu_label = _("用户角色")
     menu_order = 260
     add_to_admin_menu = True
-    list_display = ["user", "display_name", "role", "region", "school"]
-    list_filter = ["role", "region"]
+    list_display = ["user", "display_name", "role", "region", "school", "confirmation"]
+    list_filter = ["role", "region", "confirmation"]
     search_fields = ["display_name"]
+    edit_handler = ObjectList(
+        [FieldPanel("display_name"), FieldPanel("role"), FieldPanel("region"), FieldPanel("school")],
+        base_form_class=ProfileAdminForm,
+    )
+
+    def get_queryset(self, request):
+        managed = accounts_manageable_by(request.user).values("pk")
+        return UserProfile.objects.filter(user__in=managed).select_related("user", "region", "school")
 
 
 register_snippet(TaxonomyGroup)
@@ -114,9 +154,47 @@ def guard_document(document, request):
         )
 
 
-@hooks.register("after_create_snippet")
+@hooks.register("before_edit_snippet")
+@hooks.register("before_delete_snippet")
+def guard_profile_edit(request, instance):
+    """Nobody edits the role of an account of equal or higher power, whatever URL they type."""
+    if isinstance(instance, UserProfile) and not may_manage_account(request.user, instance.user):
+        from wagtail.log_actions import log
+
+        log(
+            instance.user,
+            "ops.escalation_refused",
+            user=request.user,
+            data={"reason": "profile of an account above the actor", "path": request.path},
+        )
+        raise PermissionDenied
+
+
 @hooks.register("after_edit_snippet")
 def sync_role_group(request, instance):
     """Editing a profile's role in the admin moves the user into that role's permission group."""
     if isinstance(instance, UserProfile):
         profile_set(user=instance.user, role=instance.role, region=instance.region, school=instance.school)
+
+
+@hooks.register("construct_page_chooser_queryset")
+def scope_page_chooser(pages, request):
+    """The page chooser and its search list only what the user may see (catalogue.selectors)."""
+    return admin_pages_visible_to(request.user, pages)
+
+
+@hooks.register("construct_homepage_panels")
+def scope_dashboard_panels(request, panels):
+    """Wagtail's dashboard panels (recent edits, locked pages, pages awaiting moderation) name
+    drafts and their authors. Resource admins keep them all; a county reviewer keeps only "awaiting
+    your review", which the review tasks scope to their own region; experts (who must not learn
+    authors) get none and find their work on the review desk."""
+    if can(request.user, Ability.SEE_ALL_DRAFTS):
+        return
+    keep = "WorkflowObjectsToModeratePanel" if can(request.user, Ability.REVIEW_COUNTY) else None
+    panels[:] = [panel for panel in panels if type(panel).__name__ == keep]
+
+
+@hooks.register("construct_explorer_page_queryset")
+def scope_explorer(parent_page, pages, request):
+    return admin_pages_visible_to(request.user, pages)

@@ -54,12 +54,14 @@ MEDIA_STORAGE_BACKEND = env_str("MEDIA_STORAGE_BACKEND", "ops.storage.AtomicFile
 MEDIA_STORAGE_OPTIONS = env_str("MEDIA_STORAGE_OPTIONS", "{}")
 
 # --- security (see docs/security.md) -------------------------------------------------------
-# Login lockout (django-axes): after LOGIN_FAILURE_LIMIT failures the same account from the same
-# client address is locked for LOGIN_LOCKOUT_MINUTES. LOGIN_LOCKOUT_BY is "username+ip" (default:
-# a whole school behind one NAT address is never locked out by one pupil), "username" or "ip".
+# Login lockout (django-axes) for staff accounts only (reviewers, experts, resource admins,
+# superusers): after LOGIN_FAILURE_LIMIT failures (a captcha is asked for before that) the account
+# is locked for LOGIN_LOCKOUT_MINUTES. LOGIN_LOCKOUT_BY is "username" (default), "username+ip" or
+# "ip". Teachers, pupils and parents are never locked out: they get the captcha (docs/accounts.md),
+# so one pupil can never lock out a school behind one NAT address.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
-LOGIN_LOCKOUT_BY = env_str("LOGIN_LOCKOUT_BY", "username+ip")
+LOGIN_LOCKOUT_BY = env_str("LOGIN_LOCKOUT_BY", "username")
 # Client address behind reverse proxies: how many trusted proxies append to X-Forwarded-For
 # (0 = use the socket address; 1 = one nginx in front of gunicorn, as in docs/operations.md).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -103,3 +105,42 @@ INDICATORS_MAX_AGE_SECONDS = env_int("INDICATORS_MAX_AGE_SECONDS", 300)
 INDICATORS_OVERACTIVE_ITEMS_PER_MINUTE = env_int("INDICATORS_OVERACTIVE_ITEMS_PER_MINUTE", 10)
 INDICATORS_OVERACTIVE_ITEMS_PER_DAY = env_int("INDICATORS_OVERACTIVE_ITEMS_PER_DAY", 100)
 INDICATORS_OVERACTIVE_ACTIONS_PER_DAY = env_int("INDICATORS_OVERACTIVE_ACTIONS_PER_DAY", 300)
+
+# --- sign-in (docs/accounts.md) --------------------------------------------------------------
+# Federated sign-in (统一身份认证) through one OAuth 2.0 / OpenID Connect provider; off while
+# FEDERATED_CLIENT_ID is empty. An OIDC provider needs FEDERATED_METADATA_URL (its
+# /.well-known/openid-configuration); a plain OAuth 2.0 provider (the national platform) needs
+# the authorize, token and userinfo URLs instead.
+FEDERATED_PROVIDER = env_str("FEDERATED_PROVIDER", "zhjy")  # a short key stored with each identity
+FEDERATED_LABEL = env_str("FEDERATED_LABEL", "智教通行证")  # the button: "使用智教通行证登录"
+FEDERATED_CLIENT_ID = env_str("FEDERATED_CLIENT_ID")
+FEDERATED_CLIENT_SECRET = env_str("FEDERATED_CLIENT_SECRET")
+FEDERATED_METADATA_URL = env_str("FEDERATED_METADATA_URL")
+FEDERATED_AUTHORIZE_URL = env_str("FEDERATED_AUTHORIZE_URL")
+FEDERATED_TOKEN_URL = env_str("FEDERATED_TOKEN_URL")
+FEDERATED_USERINFO_URL = env_str("FEDERATED_USERINFO_URL")
+FEDERATED_SCOPES = env_str("FEDERATED_SCOPES", "openid profile")
+FEDERATED_TOKEN_AUTH_METHOD = env_str("FEDERATED_TOKEN_AUTH_METHOD", "client_secret_basic")
+FEDERATED_PKCE = env_bool("FEDERATED_PKCE", True)
+FEDERATED_REDIRECT_URI = env_str("FEDERATED_REDIRECT_URI")  # default: this site's /accounts/federated/callback/
+# Where the claims are in the userinfo (or ID token) document; dotted paths reach nested objects
+# ("data.userType"); a claim holding a list (several organisations) is tried item by item.
+FEDERATED_CLAIM_SUBJECT = env_str("FEDERATED_CLAIM_SUBJECT", "sub")
+FEDERATED_CLAIM_NAME = env_str("FEDERATED_CLAIM_NAME", "name")
+FEDERATED_CLAIM_ROLE = env_str("FEDERATED_CLAIM_ROLE", "user_type")
+FEDERATED_CLAIM_AREA = env_str("FEDERATED_CLAIM_AREA", "area_code")
+FEDERATED_CLAIM_ORG_ID = env_str("FEDERATED_CLAIM_ORG_ID", "org_id")
+FEDERATED_CLAIM_ORG_NAME = env_str("FEDERATED_CLAIM_ORG_NAME", "org_name")
+# Provider user types → our roles; only teacher, student and parent can be given this way.
+FEDERATED_ROLE_MAP = env_str("FEDERATED_ROLE_MAP", "TEACHER:teacher,STUDENT:student,GUARDIAN:parent,PARENT:parent")
+# Which federated teachers wait for their county's confirmation before they may submit:
+# "all" (default) or "unmapped" (only those whose school came from the completion form).
+FEDERATED_CONFIRM_TEACHERS = env_str("FEDERATED_CONFIRM_TEACHERS", "all")
+# Two-factor sign-in (TOTP + recovery codes) for resource admins, reviewers, experts and superusers.
+# Unset: required in production, optional elsewhere.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", None)
+# Login abuse: a picture captcha (图形验证码) after this many failures for one user name, or this
+# many from one address, within LOGIN_FAILURE_WINDOW_MINUTES.
+LOGIN_CAPTCHA_AFTER = env_int("LOGIN_CAPTCHA_AFTER", 3)
+LOGIN_CAPTCHA_ADDRESS_AFTER = env_int("LOGIN_CAPTCHA_ADDRESS_AFTER", 20)
+LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15)

@@ -11,6 +11,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
     path("", include("catalogue.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("captcha/", include("captcha.urls")),
     path("", include("ops.urls")),
     path("", include("search.urls")),
     path("", include("indicators.urls")),

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from catalogue.models import Region, ResourcePage, Role, School
+from catalogue.permissions import ALL_REGIONS, Ability, region_scope
 
 from . import conf
 from .models import (
@@ -86,19 +87,14 @@ class Scope:
 
 
 def indicator_scope(user) -> Scope | None:
-    """Resource admins see everything; a county reviewer sees their own region; nobody else."""
-    if not user.is_authenticated:
+    """Resource admins see everything; a county reviewer sees their own region; nobody else
+    (catalogue.permissions: SEE_INDICATORS, region-scoped)."""
+    scope = region_scope(user, Ability.SEE_INDICATORS)
+    if scope is None:
         return None
-    if user.is_superuser:
+    if scope is ALL_REGIONS:
         return Scope()
-    profile = getattr(user, "profile", None)
-    if profile is None:
-        return None
-    if profile.role == Role.RESOURCE_ADMIN:
-        return Scope()
-    if profile.role == Role.COUNTY_REVIEWER and profile.region_id:
-        return Scope(region=profile.region)
-    return None
+    return Scope(region=Region.objects.get(pk=scope))
 
 
 # --- denominators --------------------------------------------------------------------------------

@@ -18,4 +18,6 @@ class OpsConfig(AppConfig):
         if limit:
             Image.MAX_IMAGE_PIXELS = limit
 
-        from . import audit  # noqa: F401  (connects the audit signal receivers)
+        from . import audit, auth  # noqa: F401  (connect the audit and failure-counting receivers)
+
+        audit.connect_profile_audit()

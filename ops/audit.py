@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 from wagtail.log_actions import log
 
 from .net import client_ip
@@ -31,6 +32,15 @@ PERSONAL_DATA_EXPORT = "ops.personal_data_export"
 PERSONAL_DATA_DELETE = "ops.personal_data_delete"
 BACKUP = "ops.backup"
 RESTORE = "ops.restore"
+ROLE_CHANGE = "ops.role_change"
+ESCALATION_REFUSED = "ops.escalation_refused"
+PASSWORD_SET = "ops.password_set"
+TWO_FACTOR_ENROLLED = "ops.two_factor_enrolled"
+TWO_FACTOR_RESET = "ops.two_factor_reset"
+TWO_FACTOR_FAILED = "ops.two_factor_failed"
+TWO_FACTOR_RECOVERY_USED = "ops.two_factor_recovery_used"
+FEDERATED_LOGIN = "ops.federated_login"
+TEACHER_CONFIRMATION = "ops.teacher_confirmation"
 
 # While a backup is being restored, the rows being loaded are history, not new events.
 _suspended = contextvars.ContextVar("ops_audit_suspended", default=False)
@@ -55,10 +65,21 @@ def _request_data(request) -> dict:
     }
 
 
+def _unwrap(obj):
+    """request.user is a lazy wrapper (django-otp's middleware adds one); Wagtail's log registry
+    looks the model up by type, so hand it the real object."""
+    if isinstance(obj, LazyObject):
+        if obj._wrapped is empty:
+            obj._setup()
+        return obj._wrapped
+    return obj
+
+
 def audit(instance, action: str, *, user=None, data: dict | None = None, title: str | None = None):
     """Write one audit entry; never let auditing break the action it records."""
     if _suspended.get():
         return None
+    instance, user = _unwrap(instance), _unwrap(user)
     try:
         return log(instance, action, user=user, data=data or {}, title=title)
     except Exception:  # the audit table missing (e.g. mid-migration) must not block a login
@@ -129,7 +150,8 @@ def _group_names(pks) -> list[str]:
 
 @receiver(m2m_changed, sender=User.groups.through)
 def _groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
-    """Every change of a user's groups, from the admin, profile_set, imports or the shell."""
+    """Every change of a user's groups, from the admin, profile_set, imports or the shell, with the
+    account's groups before and after the change."""
     if _suspended.get():
         return
     through = sender
@@ -154,8 +176,12 @@ def _groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
         by_user.setdefault(user_id, []).append(group_id)
     for user_id, group_ids in by_user.items():
         account = instance if not reverse else User.objects.filter(pk=user_id).first()
-        if account is not None:
-            audit(account, GROUP_MEMBERSHIP, data={change: _group_names(group_ids)})
+        if account is None:
+            continue
+        changed = _group_names(group_ids)
+        after = _group_names(through.objects.filter(user_id=user_id).values("group_id"))
+        before = sorted(set(after) - set(changed)) if change == "added" else sorted(set(after) | set(changed))
+        audit(account, GROUP_MEMBERSHIP, data={change: changed, "before": before, "after": after})
 
 
 ACCOUNT_FLAG_FIELDS = ("is_superuser", "is_staff", "is_active")
@@ -173,6 +199,62 @@ def _account_flags_changed(sender, instance, raw=False, update_fields=None, **kw
     changes = {f: [before[f], getattr(instance, f)] for f in ACCOUNT_FLAG_FIELDS if before[f] != getattr(instance, f)}
     if changes:
         audit(instance, ACCOUNT_FLAGS, data={"changes": changes})
+
+
+PROFILE_FIELDS = ("role", "region_id", "school_id", "confirmation")
+
+
+def _profile_snapshot(values: dict) -> dict:
+    from catalogue.models import Region, School
+
+    region = Region.objects.filter(pk=values.get("region_id")).values_list("name", flat=True).first()
+    school = School.objects.filter(pk=values.get("school_id")).values_list("name", flat=True).first()
+    return {"role": values.get("role"), "region": region, "school": school, "confirmation": values.get("confirmation")}
+
+
+def _profile_pre_save(sender, instance, raw=False, **kwargs):
+    if raw or _suspended.get():
+        return
+    before = type(instance).objects.filter(pk=instance.pk).values(*PROFILE_FIELDS).first() if instance.pk else None
+    instance._ops_profile_before = before
+
+
+def _profile_post_save(sender, instance, raw=False, created=False, **kwargs):
+    if raw or _suspended.get():
+        return
+    before = getattr(instance, "_ops_profile_before", None)
+    after = {f: getattr(instance, f) for f in PROFILE_FIELDS}
+    if before is not None and before == after:
+        return
+    audit(
+        instance.user,
+        ROLE_CHANGE,
+        data={"before": _profile_snapshot(before) if before else None, "after": _profile_snapshot(after)},
+    )
+
+
+def connect_profile_audit():
+    """Every change of an account's role, region, school or confirmation, with before and after."""
+    from django.db.models.signals import post_save
+
+    from catalogue.models import UserProfile
+
+    pre_save.connect(_profile_pre_save, sender=UserProfile, dispatch_uid="ops_profile_pre_save")
+    post_save.connect(_profile_post_save, sender=UserProfile, dispatch_uid="ops_profile_post_save")
+
+
+def audit_escalation_refused(request, *, target=None, reason: str):
+    """A request that tried to raise someone's power (or reach an account above the actor's)."""
+    actor = getattr(request, "user", None)
+    data = {"reason": str(reason), "actor": actor.get_username() if actor else "", **_request_data(request)}
+    data["method"] = request.method
+    data["posted"] = sorted(k for k in request.POST.keys() if k != "csrfmiddlewaretoken")[:40]
+    audit(
+        target if target is not None else (actor if actor and actor.pk else _site_for(request)),
+        ESCALATION_REFUSED,
+        user=actor if actor and actor.pk else None,
+        data=data,
+    )
 
 
 def group_permission_snapshot(group) -> set[str]:

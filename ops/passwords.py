@@ -2,6 +2,7 @@
 
 import string
 
+from django.contrib.auth.password_validation import MinimumLengthValidator as _MinimumLengthValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -28,3 +29,14 @@ class CharacterClassesValidator:
 
     def get_help_text(self):
         return _("密码须至少包含小写字母、大写字母、数字、符号中的 %(n)d 类。") % {"n": self.min_classes}
+
+
+class MinimumLengthValidator(_MinimumLengthValidator):
+    """Django's length rule; Django 5.2 reworded its message and the shipped zh_Hans catalogue
+    has no translation for the new wording, so the message is ours."""
+
+    def get_error_message(self):
+        return _("密码太短，至少需要 %(min_length)d 个字符。") % {"min_length": self.min_length}
+
+    def get_help_text(self):
+        return _("密码至少需要 %(min_length)d 个字符。") % {"min_length": self.min_length}

@@ -4,7 +4,7 @@ Re-exported here so that `from catalogue.models import ResourcePage` keeps worki
 package grows.
 """
 
-from .accounts import ROLE_GROUP_NAMES, Role, UserProfile
+from .accounts import ROLE_GROUP_NAMES, Confirmation, Role, UserProfile
 from .pages import (
     CampaignPage,
     HomePage,
@@ -20,6 +20,7 @@ from .taxonomy import Grade, Region, ResourceType, School, Stage, Subject, Theme
 __all__ = [
     "ROLE_GROUP_NAMES",
     "CampaignPage",
+    "Confirmation",
     "Grade",
     "HomePage",
     "Region",

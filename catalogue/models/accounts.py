@@ -31,6 +31,14 @@ ROLES_NEEDING_REGION = {Role.TEACHER, Role.COUNTY_REVIEWER, Role.STUDENT, Role.P
 ROLES_NEEDING_SCHOOL = {Role.TEACHER, Role.STUDENT, Role.PARENT}
 
 
+class Confirmation(models.TextChoices):
+    """A federated teacher's school is confirmed by their county before they may submit."""
+
+    CONFIRMED = "confirmed", _("已确认")
+    PENDING = "pending", _("待县区确认")
+    REJECTED = "rejected", _("未通过确认")
+
+
 class UserProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="profile"
@@ -44,9 +52,26 @@ class UserProfile(models.Model):
         School, verbose_name=_("学校"), null=True, blank=True, on_delete=models.PROTECT, related_name="profiles"
     )
 
+    confirmation = models.CharField(
+        _("身份确认"), max_length=12, choices=Confirmation.choices, default=Confirmation.CONFIRMED
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
     class Meta:
         verbose_name = _("用户资料")
         verbose_name_plural = _("用户资料")
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmation == Confirmation.CONFIRMED
 
     def __str__(self):
         return f"{self.display_name or self.user.get_username()}（{self.get_role_display()}）"

@@ -11,6 +11,7 @@ BASE_DIR = env.BASE_DIR
 
 INSTALLED_APPS = [
     "catalogue",
+    "accounts",
     "review",
     "search",
     "indicators",
@@ -39,6 +40,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "captcha",
 ]
 
 MIDDLEWARE = [
@@ -50,8 +55,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "ops.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
+    "accounts.middleware.PendingTeacherMiddleware",
     "catalogue.middleware.AdminAccessRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -74,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "catalogue.context_processors.site_navigation",
+                "catalogue.context_processors.abilities",
             ],
         },
     },
@@ -94,7 +103,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "ops.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": env.PASSWORD_MIN_LENGTH},
     },
     {"NAME": "ops.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": env.PASSWORD_MIN_CLASSES}},
@@ -116,7 +125,12 @@ AXES_LOCKOUT_PARAMETERS = {
     "username+ip": [["username", "ip_address"]],
     "username": ["username"],
     "ip": ["ip_address"],
-}.get(env.LOGIN_LOCKOUT_BY, [["username", "ip_address"]])
+}.get(env.LOGIN_LOCKOUT_BY, ["username"])
+# Only staff accounts are counted and locked; everyone else gets the captcha instead (ops/auth.py).
+AXES_WHITELIST_CALLABLE = "ops.auth.lockout_exempt"
+# axes.W006 asks for the address in the lockout key; we lock staff accounts by user name on
+# purpose (a stolen staff password tried from many addresses), and the captcha covers addresses.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ops.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "ops.net.client_ip"
@@ -206,9 +220,49 @@ UPLOAD_MAX_REQUEST_BYTES = (
     + 1024 * 1024
 )
 
-LOGIN_URL = "catalogue:login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"  # after login each role goes to its own page (catalogue.permissions.landing_url)
 LOGOUT_REDIRECT_URL = "/"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for one day
+
+# --- federated sign-in, two-factor, captcha (docs/accounts.md) --------------------------------
+FEDERATED_LOGIN = {
+    "provider": env.FEDERATED_PROVIDER,
+    "label": env.FEDERATED_LABEL,
+    "client_id": env.FEDERATED_CLIENT_ID,
+    "client_secret": env.FEDERATED_CLIENT_SECRET,
+    "metadata_url": env.FEDERATED_METADATA_URL,
+    "authorize_url": env.FEDERATED_AUTHORIZE_URL,
+    "token_url": env.FEDERATED_TOKEN_URL,
+    "userinfo_url": env.FEDERATED_USERINFO_URL,
+    "scopes": env.FEDERATED_SCOPES,
+    "token_auth_method": env.FEDERATED_TOKEN_AUTH_METHOD,
+    "pkce": env.FEDERATED_PKCE,
+    "redirect_uri": env.FEDERATED_REDIRECT_URI,
+    "claims": {
+        "subject": env.FEDERATED_CLAIM_SUBJECT,
+        "name": env.FEDERATED_CLAIM_NAME,
+        "role": env.FEDERATED_CLAIM_ROLE,
+        "area": env.FEDERATED_CLAIM_AREA,
+        "org_id": env.FEDERATED_CLAIM_ORG_ID,
+        "org_name": env.FEDERATED_CLAIM_ORG_NAME,
+    },
+    "role_map": env.FEDERATED_ROLE_MAP,
+    "confirm_teachers": env.FEDERATED_CONFIRM_TEACHERS,
+}
+TWO_FACTOR_REQUIRED = bool(env.TWO_FACTOR_REQUIRED)  # production.py: on unless set to false
+OTP_TOTP_ISSUER = "驻马店特色数字资源库"
+OTP_TOTP_THROTTLE_FACTOR = 1  # django-otp: each wrong code doubles the wait before the next try
+LOGIN_CAPTCHA_AFTER = env.LOGIN_CAPTCHA_AFTER
+LOGIN_CAPTCHA_ADDRESS_AFTER = env.LOGIN_CAPTCHA_ADDRESS_AFTER
+LOGIN_FAILURE_WINDOW = env.LOGIN_FAILURE_WINDOW_MINUTES * 60
+# django-simple-captcha: arithmetic (pupils read digits more easily than Latin letters), drawn by
+# Pillow on the server with the font the package ships.
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
+CAPTCHA_MATH_CHALLENGE_OPERATOR = "+"
+CAPTCHA_IMAGE_SIZE = (120, 44)
+CAPTCHA_FONT_SIZE = 30
+CAPTCHA_TIMEOUT = 10  # minutes
 
 WAGTAIL_SITE_NAME = "驻马店特色数字资源库"
 WAGTAILADMIN_BASE_URL = env.WAGTAILADMIN_BASE_URL
@@ -261,7 +315,3 @@ LOGGING = {
         "ops": {"level": "INFO"},
     },
 }
-
-# Where signed-in users without admin access land when they open an /admin/ URL, by role: teachers
-# submit and revise through the guided form (review app).
-NON_ADMIN_LANDING = {"teacher": "/submit/"}

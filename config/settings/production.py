@@ -8,6 +8,8 @@ DEBUG = False
 if not env.SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
 SECRET_KEY = env.SECRET_KEY
+# 等保 2.0 level 3: staff sign in with a second factor unless TWO_FACTOR_REQUIRED=false.
+TWO_FACTOR_REQUIRED = env.TWO_FACTOR_REQUIRED is not False
 ALLOWED_HOSTS = env.ALLOWED_HOSTS
 CSRF_TRUSTED_ORIGINS = env.CSRF_TRUSTED_ORIGINS
 
@@ -28,7 +30,7 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # X_FRAME_OPTIONS stays SAMEORIGIN (base.py): Wagtail's live preview shows the page in a frame of
 # the admin, on the same origin. Other sites still cannot frame ours (CSP frame-ancestors 'self').
-SILENCED_SYSTEM_CHECKS = ["security.W019"]
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W019"]  # noqa: F405
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 if env.REDIS_URL:

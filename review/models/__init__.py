@@ -3,8 +3,8 @@
 Re-exported here so `from review.models import Submission` keeps working as the package grows.
 """
 
-from .intake import DraftToken, FileCheck, FileIntake
 from .history import ReviewEvent
+from .intake import DraftToken, FileCheck, FileIntake
 from .publicity import Objection, Publicity, PublicityItem
 from .standards import CampaignReview, Criterion, QualityStandard, VetoItem
 from .submissions import (

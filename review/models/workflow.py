@@ -18,13 +18,9 @@ from wagtail.forms import TaskStateCommentForm
 from wagtail.models import Task, TaskState
 
 from catalogue.models import Role
+from catalogue.permissions import role_of  # noqa: F401  (re-exported: review's modules import it from here)
 
 from .standards import Criterion, VetoItem
-
-
-def role_of(user) -> str:
-    profile = getattr(user, "profile", None) if user and user.is_authenticated else None
-    return profile.role if profile else ""
 
 
 def _apply_from_admin(task_state, event: str, user, reason: str = ""):

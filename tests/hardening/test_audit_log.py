@@ -63,7 +63,14 @@ def test_role_change_and_account_flags_are_recorded():
     user.save()
 
     changes = [e.data for e in entries(audit.GROUP_MEMBERSHIP, object_id=str(user.pk)).order_by("timestamp", "id")]
-    assert {"added": ["学生"]} in changes and {"removed": ["学生"]} in changes and {"added": ["教师"]} in changes
+    assert changes == [
+        {"added": ["学生"], "before": [], "after": ["学生"]},
+        {"removed": ["学生"], "before": ["学生"], "after": []},
+        {"added": ["教师"], "before": [], "after": ["教师"]},
+    ]
+    roles = [e.data for e in entries(audit.ROLE_CHANGE, object_id=str(user.pk)).order_by("timestamp", "id")]
+    assert roles[-1]["before"]["role"] == "student" and roles[-1]["after"]["role"] == "teacher"
+    assert roles[-1]["after"]["school"] == "遂平县测试学校"
     assert entries(audit.ACCOUNT_FLAGS, object_id=str(user.pk)).get().data == {"changes": {"is_staff": [False, True]}}
 
 
