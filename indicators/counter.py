@@ -12,6 +12,10 @@ from django.utils import timezone
 
 from .conf import DOUBLE_CLICK_SECONDS
 
+# COUNTER's Requests: the full content was downloaded or played (a subset of Investigations). A
+# detail-page view is an Investigation only: it shows the description, a cover or thumbnails.
+REQUEST_ACTIONS = ("download", "play")
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -55,7 +59,8 @@ def user_session(hit: Hit) -> str:
 
 @dataclass
 class DayCounts:
-    rollups: dict  # (resource_id, action, role, region_id, school_id) -> [total, uniques, unique_investigations]
+    # (resource_id, action, role, region_id, school_id) -> [total, uniques, unique_investigations, unique_requests]
+    rollups: dict
     activity: set  # (user_id, role, region_id, school_id)
 
 
@@ -67,17 +72,22 @@ def count_day(hits: list[Hit], *, day_start: datetime.datetime, day_end: datetim
     rollups: dict[tuple, list[int]] = {}
     sessions_per_row: dict[tuple, set] = defaultdict(set)
     first_action: dict[tuple, tuple] = {}
+    first_request: dict[tuple, tuple] = {}
     activity = set()
     for hit in counted:
         row = (hit.resource_id, hit.action, hit.role, hit.region_id, hit.school_id)
-        rollups.setdefault(row, [0, 0, 0])[0] += 1
+        rollups.setdefault(row, [0, 0, 0, 0])[0] += 1
         session = user_session(hit)
         sessions_per_row[row].add(session)
         first_action.setdefault((session, hit.resource_id), row)
+        if hit.action in REQUEST_ACTIONS:
+            first_request.setdefault((session, hit.resource_id), row)
         if hit.user_id:
             activity.add((hit.user_id, hit.role, hit.region_id, hit.school_id))
     for row, sessions in sessions_per_row.items():
         rollups[row][1] = len(sessions)
     for row in first_action.values():
         rollups[row][2] += 1
+    for row in first_request.values():
+        rollups[row][3] += 1
     return DayCounts(rollups=rollups, activity=activity)
