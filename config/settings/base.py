@@ -14,6 +14,7 @@ INSTALLED_APPS = [
     "review",
     "search",
     "indicators",
+    "interop",
     "ops",
     "wagtail.api.v2",
     "wagtail.contrib.settings",
@@ -221,6 +222,17 @@ else:
 ELASTICSEARCH_URL = env.ELASTICSEARCH_URL
 REDIS_URL = env.REDIS_URL
 
+# Platform interconnection: OAI-PMH, COUNTER_SUSHI, the monthly push (docs/interop.md).
+OAI_REPOSITORY_IDENTIFIER = env.OAI_REPOSITORY_IDENTIFIER
+OAI_ADMIN_EMAIL = env.OAI_ADMIN_EMAIL
+SUSHI_RATE_LIMIT_PER_MINUTE = env.SUSHI_RATE_LIMIT_PER_MINUTE
+SUSHI_RATE_LIMIT_PER_DAY = env.SUSHI_RATE_LIMIT_PER_DAY
+INTEROP_PUSH_URL = env.INTEROP_PUSH_URL
+INTEROP_PUSH_SECRET = env.INTEROP_PUSH_SECRET
+INTEROP_PUSH_CA_BUNDLE = env.INTEROP_PUSH_CA_BUNDLE
+INTEROP_PUSH_FIRST_MONTH = env.INTEROP_PUSH_FIRST_MONTH
+INTEROP_PUSH_TIMEOUT = env.INTEROP_PUSH_TIMEOUT
+
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 
@@ -234,6 +246,7 @@ LOGGING = {
         "review": {"level": "INFO"},
         "search": {"level": "INFO"},
         "indicators": {"level": "INFO"},
+        "interop": {"level": "INFO"},
         "ops": {"level": "INFO"},
     },
 }
