@@ -268,6 +268,7 @@ class ReportRequest:
     report_attributes: dict  # as echoed in Report_Attributes
     exceptions: list
     available: bool  # some requested month is processed and available
+    pending: frozenset = frozenset()  # months in the range still waiting for a roll-up refresh
 
 
 def _split(value: str) -> list[str]:
@@ -415,6 +416,14 @@ def report_request(report_id: str, params, customer: Customer, *, now=None) -> R
         if begin <= last:
             end = month_last_day(last.year, last.month)
     available = first <= begin <= end <= month_last_day(last.year, last.month)
+    pending = frozenset()
+    if available:
+        dirty = RollupDirtyDay.objects.filter(day__gte=begin, day__lte=end).values_list("day", flat=True)
+        pending = frozenset(f"{day:%Y-%m}" for day in dirty)
+        if pending:  # e.g. an imported log re-opened an old month: its figures are not final yet
+            exceptions.append(
+                exception(3031, f"Usage for {', '.join(sorted(pending))} is being recounted; retry later.")
+            )
     return ReportRequest(
         report_id=report_id,
         customer=customer,
@@ -433,6 +442,7 @@ def report_request(report_id: str, params, customer: Customer, *, now=None) -> R
         report_attributes=report_attributes,
         exceptions=exceptions,
         available=available,
+        pending=pending,
     )
 
 
@@ -446,11 +456,13 @@ def _months(begin: datetime.date, end: datetime.date):
         month = _next_month(month)
 
 
-def usage(customer: Customer, begin: datetime.date, end: datetime.date, *, resource_ids=None) -> dict:
+def usage(customer: Customer, begin: datetime.date, end: datetime.date, *, resource_ids=None, skip=()) -> dict:
     """{(resource_id, "yyyy-mm"): {metric: n}} for the customer over whole months, from the roll-ups.
     One GROUP BY per month, like the monitoring queries (no date functions in SQL)."""
     result: dict = defaultdict(lambda: dict.fromkeys(METRICS, 0))
     for month, last in _months(begin, end):
+        if f"{month:%Y-%m}" in skip:
+            continue
         rows = customer.rollups().filter(day__gte=month, day__lte=last)
         if resource_ids is not None:
             rows = rows.filter(resource_id__in=resource_ids)
@@ -539,7 +551,7 @@ def _header(req: ReportRequest, report_id: str, report_name: str) -> dict:
 
 def _finish(header: dict, items: list, req: ReportRequest) -> dict:
     exceptions = list(req.exceptions)
-    if not items and req.available:
+    if not items and req.available and not req.pending:
         # Only months that are processed and still available can be "without usage" (3030);
         # the others are already reported as 3031 or 3032.
         exceptions.append(
@@ -553,7 +565,7 @@ def _finish(header: dict, items: list, req: ReportRequest) -> dict:
 def platform_report(req: ReportRequest) -> dict:
     per_type: dict = defaultdict(lambda: defaultdict(lambda: dict.fromkeys(METRICS, 0)))
     if req.available and (req.access_methods is None or "Regular" in req.access_methods):
-        figures = usage(req.customer, req.begin, req.end)
+        figures = usage(req.customer, req.begin, req.end, skip=req.pending)
         items = _items({rid for rid, _m in figures})
         for (rid, month), counts in figures.items():
             data_type = items[rid].data_type
@@ -578,7 +590,7 @@ def platform_report(req: ReportRequest) -> dict:
 def _item_rows(req: ReportRequest, metrics) -> list[tuple[int, ItemInfo, dict]]:
     if not req.available or (req.access_methods is not None and "Regular" not in req.access_methods):
         return []
-    figures = usage(req.customer, req.begin, req.end, resource_ids=req.item_ids)
+    figures = usage(req.customer, req.begin, req.end, resource_ids=req.item_ids, skip=req.pending)
     per_item: dict = defaultdict(dict)
     for (rid, month), counts in figures.items():
         per_item[rid][month] = counts
