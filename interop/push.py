@@ -14,15 +14,18 @@ import hmac
 import json
 import logging
 import time
+import uuid
 
 import requests
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from catalogue.models import Region, School
-from indicators.periods import Period
+from indicators.counter import REQUEST_ACTIONS
+from indicators.models import DailyRollup
+from indicators.periods import Period, month_last_day
 from indicators.selectors import indicator_rows
 
 from . import sushi
@@ -93,7 +96,7 @@ def due_months(now=None) -> list[datetime.date]:
     while month <= last:
         if PushDelivery.objects.filter(month=month).count() < units:
             months.append(month)
-        month = sushi._next_month(month)
+        month = sushi.next_month(month)
     return months
 
 
@@ -102,12 +105,7 @@ def due_months(now=None) -> list[datetime.date]:
 
 def _counter_totals(month: datetime.date, field: str) -> dict:
     """COUNTER metrics of every county (field region_id) or school (school_id) for a month."""
-    from django.db.models import Sum
-
-    from indicators.counter import REQUEST_ACTIONS
-    from indicators.models import DailyRollup
-
-    last = sushi._last_day(month)
+    last = month_last_day(month.year, month.month)
     rows = (
         DailyRollup.objects.filter(day__gte=month, day__lte=last, role__in=sushi.COUNTED_ROLES)
         .exclude(**{f"{field}__isnull": True})
@@ -144,7 +142,6 @@ def _body(*, delivery_id, month, unit: dict, row: dict, counter: dict) -> str:
 def push_deliveries_prepare(*, month: datetime.date) -> int:
     """Make the deliveries of one month (one per county, one per school) that do not exist yet,
     with their bodies fixed now, from the same selector as the monitoring pages."""
-    import uuid
 
     period = Period(year=month.year, month=month.month)
     existing_regions = set(

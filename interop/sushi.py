@@ -182,7 +182,7 @@ def _month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def _next_month(day: datetime.date) -> datetime.date:
+def next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
@@ -194,7 +194,7 @@ def month_is_final(month: datetime.date, now: datetime.datetime | None = None) -
     """A month's roll-ups are final once it has ended (plus a settling hour for buffered hits) and
     no day of it is waiting for a roll-up refresh."""
     now = timezone.localtime(now or timezone.now())
-    ends = datetime.datetime.combine(_next_month(month), datetime.time.min, tzinfo=now.tzinfo)
+    ends = datetime.datetime.combine(next_month(month), datetime.time.min, tzinfo=now.tzinfo)
     if now < ends + SETTLE:
         return False
     return not RollupDirtyDay.objects.filter(day__gte=month, day__lte=month_last_day(month.year, month.month)).exists()
@@ -405,7 +405,7 @@ def report_request(report_id: str, params, customer: Customer, *, now=None) -> R
         )
         begin = max(begin, first) if end >= first else begin
     if end > month_last_day(last.year, last.month):
-        missing_from = max(begin, _next_month(last))
+        missing_from = max(begin, next_month(last))
         exceptions.append(
             exception(
                 3031,
@@ -453,7 +453,7 @@ def _months(begin: datetime.date, end: datetime.date):
     month = begin
     while month <= end:
         yield month, min(end, month_last_day(month.year, month.month))
-        month = _next_month(month)
+        month = next_month(month)
 
 
 def usage(customer: Customer, begin: datetime.date, end: datetime.date, *, resource_ids=None, skip=()) -> dict:
