@@ -9,6 +9,7 @@
 
 import uuid
 
+from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -65,7 +66,12 @@ class SushiConsumer(models.Model):
     panels = [
         MultiFieldPanel([FieldPanel("name"), FieldPanel("contact"), FieldPanel("is_active")], heading=_("使用单位")),
         MultiFieldPanel(
-            [FieldPanel("whole_city"), FieldPanel("regions"), FieldPanel("schools")], heading=_("可读取的范围")
+            [
+                FieldPanel("whole_city"),
+                FieldPanel("regions", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("schools"),
+            ],
+            heading=_("可读取的范围"),
         ),
     ]
 
@@ -129,3 +135,9 @@ class PushDelivery(models.Model):
     @property
     def unit_name(self) -> str:
         return self.school.name if self.school_id else self.region.name
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:%Y-%m} {self.unit_name}"
+
+    label.fget.short_description = _("上报")

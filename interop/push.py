@@ -301,7 +301,8 @@ def push_send_what_is_due(*, now=None) -> dict:
 
 
 def push_delivery_resend(*, delivery: PushDelivery, now=None) -> bool:
-    """The admin's 重新发送: the same body and delivery id, at once."""
-    delivery.status, delivery.next_attempt_at = PushStatus.PENDING, None
-    delivery.save(update_fields=["status", "next_attempt_at"])
+    """The admin's 重新发送: the same body and delivery id, at once, with a fresh round of
+    retries (the attempt count starts again)."""
+    delivery.status, delivery.next_attempt_at, delivery.attempts = PushStatus.PENDING, None, 0
+    delivery.save(update_fields=["status", "next_attempt_at", "attempts"])
     return push_delivery_attempt(delivery=delivery, now=now)

@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from wagtail import hooks
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views.generic.models import CreateView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import ListingButton
@@ -19,14 +19,14 @@ from .models import PushDelivery, PushStatus, SushiConsumer
 from .services import sushi_consumer_key_issue
 
 
-def _key_page(request, consumer, key, viewset):
+def _key_page(request, consumer, key, index_url):
     return TemplateResponse(
         request,
         "interop/admin/key_issued.html",
         {
             "consumer": consumer,
             "key": key,
-            "index_url": reverse(viewset.get_url_name("index")),
+            "index_url": index_url,
             "page_title": _("API 密钥"),
             "header_title": _("API 密钥"),
             "customer_ids": _customer_ids(consumer),
@@ -47,7 +47,7 @@ def _customer_ids(consumer) -> list[tuple[str, str]]:
 class ConsumerCreateView(CreateView):
     def save_action(self):
         key = sushi_consumer_key_issue(consumer=self.object)
-        return _key_page(self.request, self.object, key, self.view_set)
+        return _key_page(self.request, self.object, key, reverse(self.index_url_name))
 
 
 class ConsumerKeyView(View):
@@ -60,7 +60,8 @@ class ConsumerKeyView(View):
             raise PermissionDenied
         consumer = get_object_or_404(SushiConsumer, pk=pk)
         if request.method == "POST":
-            return _key_page(request, consumer, sushi_consumer_key_issue(consumer=consumer), self.view_set)
+            key = sushi_consumer_key_issue(consumer=consumer)
+            return _key_page(request, consumer, key, reverse(self.view_set.get_url_name("index")))
         return TemplateResponse(
             request,
             "interop/admin/key_confirm.html",
@@ -74,7 +75,7 @@ class ConsumerIndexView(IndexView):
         buttons.append(
             ListingButton(
                 _("重新生成密钥"),
-                url=reverse(self.view_set.get_url_name("key"), args=[instance.pk]),
+                url=reverse(self.index_url_name.replace(":index", ":key"), args=[instance.pk]),
                 icon_name="key",
                 priority=15,
             )
@@ -88,7 +89,13 @@ class SushiConsumerViewSet(ModelViewSet):
     menu_label = _("COUNTER 接口用户")
     add_view_class = ConsumerCreateView
     index_view_class = ConsumerIndexView
-    list_display = ["name", "key_prefix", "whole_city", "is_active", "last_used_at"]
+    list_display = [
+        "name",
+        "key_prefix",
+        BooleanColumn("whole_city", label=_("全市（联盟）")),
+        BooleanColumn("is_active", label=_("启用")),
+        "last_used_at",
+    ]
     list_filter = ["is_active", "whole_city"]
     search_fields = ["name", "contact"]
 
@@ -101,6 +108,9 @@ class SushiConsumerViewSet(ModelViewSet):
 
 
 class DeliveryIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("region", "school")
+
     def get_add_url(self):
         return None
 
@@ -113,7 +123,7 @@ class DeliveryIndexView(IndexView):
             buttons.append(
                 ListingButton(
                     _("重新发送"),
-                    url=reverse(self.view_set.get_url_name("resend"), args=[instance.pk]),
+                    url=reverse(self.index_url_name.replace(":index", ":resend"), args=[instance.pk]),
                     icon_name="resubmit",
                     priority=15,
                 )
@@ -173,8 +183,7 @@ class PushDeliveryViewSet(ModelViewSet):
         "body",
     ]
     list_display = [
-        Column("month", label=_("月份"), accessor=lambda d: f"{d.month:%Y-%m}"),
-        Column("unit_name", label=_("单位")),
+        "label",
         "status",
         "attempts",
         "last_attempt_at",
