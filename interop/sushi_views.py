@@ -46,6 +46,8 @@ def _rate_limited(request) -> tuple[str, int] | None:
         except ValueError:  # evicted between add and incr
             cache.set(counter, 1, timeout=seconds + 5)
             count = 1
+        if count is None:  # the shared cache is down (ops.cache answers misses): serve, do not count
+            return None
         if count > limit:
             wait = (window + 1) * seconds - now
             return (
@@ -98,7 +100,10 @@ def _guarded(build):
 
 @require_safe
 def status(request):
-    return _guarded(lambda: _json(sushi.status()))
+    try:
+        return _json(sushi.status())
+    except DatabaseError:
+        return _json([{"Description": sushi.PLATFORM, "Service_Active": False, "Note": "The usage database is not reachable."}])
 
 
 @require_safe

@@ -441,3 +441,22 @@ def test_celus_nigiri_harvests_and_parses_our_reports(live_server, usage_data):
             assert by_metric["Total_Item_Investigations"] == row["teacher_visits"] + row["student_visits"]
     # Its own request for IR asks for Article_Version, which items here do not have: a warning only.
     assert any(str(w.code) == "3062" for w in result.warnings) or name == "ir_m1"
+
+
+def test_status_says_inactive_when_the_database_is_down(client, monkeypatch):
+    def down(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(sushi, "last_month_available", down)
+    response = client.get("/r51/status")
+    assert response.status_code == 200 and response.json()[0]["Service_Active"] is False
+    validate("/r51/status", 200, response.json(), "status")
+
+
+def test_a_cache_outage_does_not_block_reports(client, usage_data, monkeypatch):
+    from django.core.cache import cache
+
+    monkeypatch.setattr(cache, "incr", lambda *args, **kwargs: None)  # ops.cache's answer when Redis is down
+    key = consumer(whole_city=True)
+    params = {"customer_id": "zmd", "api_key": key, "begin_date": "2026-03", "end_date": "2026-03"}
+    assert client.get("/r51/reports/pr", params).status_code == 200
