@@ -44,11 +44,11 @@ def test_admin_issues_a_key_once_and_resends_a_delivery(live_server, page, setti
 
     consumer = SushiConsumer.objects.get(name="河南省智慧教育平台")
     assert consumer.key_digest == hashlib.sha256(key.encode()).hexdigest() and key not in str(vars(consumer))
-    status = lambda k, c="zmd-suiping": (
-        requests.get(  # noqa: E731
-            live_server.url + "/r51/reports", params={"customer_id": c, "api_key": k}, timeout=30
-        ).status_code
-    )
+
+    def status(api_key, customer_id="zmd-suiping"):
+        params = {"customer_id": customer_id, "api_key": api_key}
+        return requests.get(live_server.url + "/r51/reports", params=params, timeout=30).status_code
+
     assert status(key) == 200 and status(key, "zmd-runan") == 403
 
     page.get_by_role("link", name="我已保存密钥，返回列表").click()

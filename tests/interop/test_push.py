@@ -136,7 +136,10 @@ def test_forged_or_replayed_requests_fail_the_receivers_check(receiver, figures,
     delivery = PushDelivery.objects.first()
     body = delivery.body.encode()
     session = requests.Session()
-    post = lambda **kw: session.post(receiver.url, data=body, verify=settings.INTEROP_PUSH_CA_BUNDLE, **kw)  # noqa: E731
+
+    def post(**kw):
+        return session.post(receiver.url, data=body, verify=settings.INTEROP_PUSH_CA_BUNDLE, **kw)
+
     wrong = push.signature(secret="not-the-secret", timestamp=str(int(timezone.now().timestamp())), body=body)
     forged = post(
         headers={"X-ZMD-Timestamp": str(int(timezone.now().timestamp())), "X-ZMD-Signature": "sha256=" + wrong}
