@@ -205,7 +205,12 @@ def main():
     since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1))
     with gunicorn(env, workers=2) as base:
         # A few records change after `since`: what an incremental harvest picks up.
-        manage("shell", "-c", "from catalogue.models import ResourcePage as R; [p.save_revision().publish() for p in R.objects.live()[:25]]", env=env)
+        manage(
+            "shell",
+            "-c",
+            "from catalogue.models import ResourcePage as R; [p.save_revision().publish() for p in R.objects.live()[:25]]",
+            env=env,
+        )
         rows = []
         for label, verb, params in (
             ("ListIdentifiers oai_dc", "ListIdentifiers", {"metadataPrefix": "oai_dc"}),

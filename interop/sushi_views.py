@@ -103,7 +103,9 @@ def status(request):
     try:
         return _json(sushi.status())
     except DatabaseError:
-        return _json([{"Description": sushi.PLATFORM, "Service_Active": False, "Note": "The usage database is not reachable."}])
+        return _json(
+            [{"Description": sushi.PLATFORM, "Service_Active": False, "Note": "The usage database is not reachable."}]
+        )
 
 
 @require_safe
