@@ -208,10 +208,19 @@ class Repository(common.ResumptionOAIPMH):
             services.oai_records_sync()
             prefix, set_spec, after, cursor = metadataPrefix, set, None, 0
             start, end = _aware(from_), _aware(until)
-            size = selectors.oai_records(set_spec=set_spec, start=start, end=end).count()
-        rows = list(selectors.oai_records(set_spec=set_spec, start=start, end=end, after=after)[: BATCH_SIZE + 1])
+            size = selectors.oai_records(set_spec=set_spec, start=start, end=end, checked=False).count()
+        page_rows = selectors.oai_records(set_spec=set_spec, start=start, end=end, after=after, checked=False)
+        rows = list(page_rows[: BATCH_SIZE + 1])
         more = len(rows) > BATCH_SIZE
         rows = rows[:BATCH_SIZE]
+        last = rows[-1] if rows else None
+        stale = selectors.oai_not_public(rows)
+        if stale:
+            # Left the public site without a signal we saw: make them tombstones now and send them
+            # as deleted in this page (their new datestamp may bring them once more later).
+            services.oai_records_sync(resource_ids=stale)
+            fresh = {r.resource_id: r for r in selectors.oai_records(checked=False).filter(resource_id__in=stale)}
+            rows = [fresh.get(r.resource_id, r) for r in rows]
         metadata = {}
         if verb == "ListRecords":
             live = [r.resource_id for r in rows if not r.deleted]
@@ -228,7 +237,6 @@ class Repository(common.ResumptionOAIPMH):
             after is not None,
         )
         if more:
-            last = rows[-1]
             page.token = Token(
                 verb=verb,
                 prefix=prefix,
@@ -253,7 +261,7 @@ class TreeServer(XMLTreeServer):
 
     def _outputResuming(self, element, input_func, output_func, kw):
         page, _token = input_func(**kw)
-        if not page and not page.resumed:
+        if not page and not page.resumed and page.token is None:
             raise error.NoRecordsMatchError("No records match the request.")
         output_func(element, page, {"metadataPrefix": page.prefix})
         if page.token is None and not page.resumed:

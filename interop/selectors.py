@@ -29,11 +29,14 @@ DCMI_TYPES = {
 }
 
 
-def oai_records(*, set_spec=None, start=None, end=None, after=None):
+def oai_records(*, set_spec=None, start=None, end=None, after=None, checked=True):
     """Records in harvest order (datestamp, then resource id), public ones only while they are
     public, tombstones always. `end` is inclusive to the second; `after` is the keyset of the last
-    record already sent."""
-    rows = OaiRecord.objects.filter(Q(deleted=True) | Q(resource_id__in=live_resources().values("pk")))
+    record already sent. `checked=False` skips the visibility join (for paging through the table;
+    the caller then checks the rows of its page with `oai_not_public`)."""
+    rows = OaiRecord.objects.all()
+    if checked:
+        rows = rows.filter(Q(deleted=True) | Q(resource_id__in=live_resources().values("pk")))
     if set_spec:
         rows = rows.filter(sets__contains=f" {set_spec} " if ":" in set_spec else f" {set_spec}:")
     if start is not None:
@@ -44,6 +47,16 @@ def oai_records(*, set_spec=None, start=None, end=None, after=None):
         stamp, resource_id = after
         rows = rows.filter(Q(datestamp__gt=stamp) | Q(datestamp=stamp, resource_id__gt=resource_id))
     return rows.order_by("datestamp", "resource_id")
+
+
+def oai_not_public(records) -> set[int]:
+    """Resource ids of records that claim to be public but are not (any more): one small query
+    per page, instead of joining the visibility rule into every page of the table."""
+    claimed = [r.resource_id for r in records if not r.deleted]
+    if not claimed:
+        return set()
+    public = set(live_resources().filter(pk__in=claimed).values_list("pk", flat=True))
+    return set(claimed) - public
 
 
 def oai_record(resource_id: int) -> OaiRecord | None:

@@ -187,6 +187,26 @@ def test_a_resource_made_private_becomes_a_deleted_record(oai_url):
     assert sickle.GetRecord(identifier=identifier(resource), metadataPrefix="oai_dc").header.deleted
 
 
+def test_a_resource_hidden_behind_the_signals_back_is_never_sent_as_public(oai_url):
+    """A bulk update (no Wagtail signal) takes resources off the site during a harvest: one still
+    to come is sent as deleted, never with its metadata; one already sent comes as deleted in the
+    next incremental harvest."""
+    pages = bulk_resources(130)
+    first = raw(oai_url, verb="ListRecords", metadataPrefix="oai_dc")
+    began = first.findtext(f"{OAI}responseDate")
+    ResourcePage.objects.filter(pk__in=[pages[5].pk, pages[120].pk]).update(live=False)
+    token = first.find(f".//{OAI}resumptionToken").text
+    rest = raw(oai_url, verb="ListRecords", resumptionToken=token)
+    later = {r.findtext(f"{OAI}header/{OAI}identifier"): r for r in rest.findall(f".//{OAI}record")}
+    record = later[identifier(pages[120])]
+    assert record.find(f"{OAI}header").get("status") == "deleted" and record.find(f"{OAI}metadata") is None
+    time.sleep(1)
+    since = {
+        h.identifier: h.deleted for h in Sickle(oai_url).ListIdentifiers(metadataPrefix="oai_dc", **{"from": began})
+    }
+    assert since == {identifier(pages[5]): True, identifier(pages[120]): True}
+
+
 def test_set_selective_harvest(oai_url):
     chaya = bulk_resources(3, topic="嵖岈山")
     zhugou = bulk_resources(2, topic="竹沟革命根据地")
