@@ -181,6 +181,15 @@ def p95(values):
     return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))] if values else 0.0
 
 
+def report(rows) -> None:
+    print()
+    print(f"date: {time.strftime('%Y-%m-%d')}")
+    print("| harvest | items | total | per page p50 | per page p95 | load (1/5/15 min) |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for label, items, seconds, p50, page_p95, avg in rows:
+        print(f"| {label} | {items} | {seconds:.1f} s | {p50:.0f} ms | {page_p95:.0f} ms | {avg} |", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=10_000)
@@ -220,11 +229,7 @@ def main():
         ):
             items, seconds, pages = harvest(base, verb, **params)
             rows.append((label, items, seconds, statistics.median(pages) if pages else 0, p95(pages), load()))
-    print()
-    print("| harvest | items | total | per page p50 | per page p95 | load (1/5/15 min) |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for label, items, seconds, p50, page_p95, avg in rows:
-        print(f"| {label} | {items} | {seconds:.1f} s | {p50:.0f} ms | {page_p95:.0f} ms | {avg} |")
+        report(rows)  # before gunicorn's graceful stop, which may take its time on a busy machine
 
 
 if __name__ == "__main__":
