@@ -11,7 +11,7 @@ from django.core import signing
 from django.utils import timezone
 from lxml import etree
 from sickle import Sickle, oaiexceptions
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 
 from catalogue.models import ResourcePage, ResourceType, Stage, Subject, Topic
 from interop.models import OaiRecord
@@ -185,6 +185,23 @@ def test_a_resource_made_private_becomes_a_deleted_record(oai_url):
     assert not sickle.GetRecord(identifier=identifier(resource), metadataPrefix="oai_dc").header.deleted
     PageViewRestriction.objects.create(page=resource, restriction_type=PageViewRestriction.LOGIN)
     assert sickle.GetRecord(identifier=identifier(resource), metadataPrefix="oai_dc").header.deleted
+
+
+def test_moving_a_resource_into_a_private_section_writes_a_tombstone_and_back_revives_it(oai_url):
+    from catalogue.services import national_index_ensure
+
+    resource = factories.resource(title="嵖岈山｜将移到内部栏目", with_cover=False)
+    campaign = resource.get_parent()
+    national_index_ensure()
+    private = Page.objects.get(slug="national")
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
+    sickle = Sickle(oai_url)
+    assert not sickle.GetRecord(identifier=identifier(resource), metadataPrefix="oai_dc").header.deleted
+    resource.move(private, pos="last-child")
+    assert OaiRecord.objects.get(resource_id=resource.pk).deleted  # written by the move itself
+    assert sickle.GetRecord(identifier=identifier(resource), metadataPrefix="oai_dc").header.deleted
+    ResourcePage.objects.get(pk=resource.pk).move(Page.objects.get(pk=campaign.pk), pos="last-child")
+    assert not sickle.GetRecord(identifier=identifier(resource), metadataPrefix="oai_dc").header.deleted
 
 
 def test_a_resource_hidden_behind_the_signals_back_is_never_sent_as_public(oai_url):
