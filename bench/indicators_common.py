@@ -7,7 +7,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = "postgres://zmd:zmd@127.0.0.1:54329/zmd_indicators"
+PG_PORT = os.environ.get("BENCH_PG_PORT", "54329")  # scripts/start-postgres.sh's port
+PG_URL = f"postgres://zmd:zmd@127.0.0.1:{PG_PORT}/zmd_indicators"
 
 
 def setup(engine: str, *, recording: str = "buffer") -> str:
@@ -16,7 +17,7 @@ def setup(engine: str, *, recording: str = "buffer") -> str:
     if engine == "pg":
         import psycopg
 
-        with psycopg.connect("postgresql://zmd:zmd@127.0.0.1:54329/postgres", autocommit=True) as conn:
+        with psycopg.connect(f"postgresql://zmd:zmd@127.0.0.1:{PG_PORT}/postgres", autocommit=True) as conn:
             conn.execute("DROP DATABASE IF EXISTS zmd_indicators")
             conn.execute("CREATE DATABASE zmd_indicators")
         os.environ["DATABASE_URL"] = PG_URL
@@ -30,6 +31,9 @@ def setup(engine: str, *, recording: str = "buffer") -> str:
 
     django.setup()
     settings.INDICATORS_RECORDING = recording
+    # As in production, where the worker runs the scheduled refresh: no refresh thread in this
+    # process (the benchmarks time the refresh themselves where they mean to).
+    settings.INDICATORS_SCHEDULER = "off"
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["*"]
     from django.core.management import call_command
@@ -44,12 +48,16 @@ def setup(engine: str, *, recording: str = "buffer") -> str:
 
 
 def machine() -> str:
+    """CPU model and count, memory, Python, and the load average now (the machine is shared)."""
     import platform
 
-    mem = ""
+    mem = model = ""
     try:
         with open("/proc/meminfo") as fh:
             mem = f"{int(fh.readline().split()[1]) / 1024 / 1024:.1f} GiB RAM"
+        with open("/proc/cpuinfo") as fh:
+            model = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), "")
     except OSError:
         pass
-    return f"{os.cpu_count()} CPU, {mem}, Python {platform.python_version()}"
+    load = "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    return f"{os.cpu_count()} CPU ({model}), {mem}, Python {platform.python_version()}, {load}"

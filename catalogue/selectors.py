@@ -24,6 +24,16 @@ def resource_file_visible_to(user, resource_file: ResourceFile) -> bool:
     return resource_is_public(resource) or user_can_edit_page(user, resource)
 
 
+def public_resource_file_of(document) -> ResourceFile | None:
+    """The file of a public resource that uses `document` (the first, if several do), or None."""
+    return (
+        ResourceFile.objects.filter(document=document, page__in=live_resources())
+        .select_related("page")
+        .order_by("pk")
+        .first()
+    )
+
+
 def document_visible_to(user, document) -> bool:
     """Wagtail's own document URLs follow the same rule as our resource file URLs."""
     files = list(ResourceFile.objects.filter(document=document).select_related("page"))

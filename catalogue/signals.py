@@ -1,8 +1,12 @@
 """Signals the catalogue sends so that other apps can react without the catalogue importing them.
 
-`resource_accessed` is sent for every public access to a live resource: the detail view
-(action "view") and a file download (action "download"). Media plays are reported by the
-player to the indicators app directly. Receivers must be fast: they run inside the request.
+`resource_accessed` is sent for each request that may be an access to a resource: the detail view
+(action "view", `ResourcePage.serve`) and a file download (action "download") from our file view
+(`?download=1`) or from Wagtail's document URL (`/documents/<id>/<name>`, the API's download_url).
+The indicators app's receiver is its one counting door (`indicators.recording.access_record`), which
+decides what counts (method, public resource, Range continuations, robots). Plays are reported by
+the player's beacon, which the indicators app adds to the resource page through the
+`resource_player_js` slot (catalogue_tags). Receivers must be fast: they run inside the request.
 """
 
 from django.dispatch import Signal

@@ -31,7 +31,7 @@ def resource_file(request, file_id: int, filename: str):
     if not (public or user_can_edit_page(request.user, resource)):
         raise Http404
     download = request.GET.get("download") == "1"
-    if download and request.method == "GET" and public:
+    if download:  # the counting pipeline decides what counts (GET, public, not a Range continuation)
         resource_accessed.send(
             sender=ResourceFile, request=request, resource=resource, action="download", file=resource_file
         )

@@ -4,9 +4,10 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Grade, Region, ResourceType, School, Stage, Subject, Theme, Topic, UserProfile
-from .selectors import document_visible_to
+from .models import Grade, Region, ResourceFile, ResourceType, School, Stage, Subject, Theme, Topic, UserProfile
+from .selectors import document_visible_to, public_resource_file_of
 from .services import profile_set
+from .signals import resource_accessed
 
 
 class ThemeViewSet(SnippetViewSet):
@@ -92,11 +93,25 @@ register_snippet(TaxonomyGroup)
 register_snippet(UserProfileViewSet)
 
 
+@hooks.register("register_personal_data")
+def catalogue_personal_data():
+    from .personal_data import HANDLERS
+
+    return HANDLERS
+
+
 @hooks.register("before_serve_document")
 def guard_document(document, request):
-    """Documents of drafts are served only to users who may edit the resource that uses them."""
+    """Documents of drafts are served only to users who may edit the resource that uses them; a
+    document of a public resource served at Wagtail's URL (the API's download_url) is a download
+    of that resource, announced like one from our own file view."""
     if not document_visible_to(request.user, document):
         raise PermissionDenied
+    resource_file = public_resource_file_of(document)
+    if resource_file is not None:
+        resource_accessed.send(
+            sender=ResourceFile, request=request, resource=resource_file.page, action="download", file=resource_file
+        )
 
 
 @hooks.register("after_create_snippet")

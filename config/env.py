@@ -49,7 +49,8 @@ WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000"
 TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate")  # immediate | database
 # Media storage through Django's storage API: object storage replaces the local disk by setting
 # MEDIA_STORAGE_BACKEND (e.g. storages.backends.s3.S3Storage) and its MEDIA_STORAGE_OPTIONS (JSON).
-MEDIA_STORAGE_BACKEND = env_str("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+# The default writes each file under a temporary name and links it into place (ops/storage.py).
+MEDIA_STORAGE_BACKEND = env_str("MEDIA_STORAGE_BACKEND", "ops.storage.AtomicFileSystemStorage")
 MEDIA_STORAGE_OPTIONS = env_str("MEDIA_STORAGE_OPTIONS", "{}")
 
 # --- security (see docs/security.md) -------------------------------------------------------
@@ -83,6 +84,25 @@ UPLOAD_MAX_MB_DOCUMENT = env_int("UPLOAD_MAX_MB_DOCUMENT", 100)
 UPLOAD_MAX_MB_ARCHIVE = env_int("UPLOAD_MAX_MB_ARCHIVE", 500)
 UPLOAD_MAX_MB_IMAGE = env_int("UPLOAD_MAX_MB_IMAGE", 20)
 UPLOAD_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 64_000_000)
+# One request may carry at most this much (a video, a supporting document and two images by default);
+# a larger Content-Length is refused before the body is read. 0 = computed from the limits above.
+UPLOAD_MAX_MB_REQUEST = env_int("UPLOAD_MAX_MB_REQUEST", 0)
+# Where uploads stream to while they arrive (default: <system temp>/zmd-uploads). On the same file
+# system as MEDIA_ROOT a received file is moved into storage without a copy.
+UPLOAD_TEMP_DIR = env_str("UPLOAD_TEMP_DIR")
+# How long ffprobe may take to measure one file before the check is left 待检测 for the worker.
+UPLOAD_PROBE_TIMEOUT_SECONDS = env_int("UPLOAD_PROBE_TIMEOUT_SECONDS", 120)
+# SQLite (the embedded default): how long a writer waits for the database lock, in seconds.
+SQLITE_BUSY_TIMEOUT = env_int("SQLITE_BUSY_TIMEOUT", 20)
+
+# --- access counting (see docs/indicators.md) ---------------------------------------------------
+# No published figure is older than this many seconds: the roll-ups are refreshed every fifth of it.
+INDICATORS_MAX_AGE_SECONDS = env_int("INDICATORS_MAX_AGE_SECONDS", 300)
+# Overactive clients (excluded for the day): more than this many distinct resources in a minute or
+# in a day, or more than this many counted actions in a day.
+INDICATORS_OVERACTIVE_ITEMS_PER_MINUTE = env_int("INDICATORS_OVERACTIVE_ITEMS_PER_MINUTE", 10)
+INDICATORS_OVERACTIVE_ITEMS_PER_DAY = env_int("INDICATORS_OVERACTIVE_ITEMS_PER_DAY", 100)
+INDICATORS_OVERACTIVE_ACTIONS_PER_DAY = env_int("INDICATORS_OVERACTIVE_ACTIONS_PER_DAY", 300)
 
 # --- platform interconnection (docs/interop.md) ---------------------------------------------
 # OAI-PMH: the namespace of record identifiers (oai:<this>:resource/<id>) and the contact address.

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from wagtail.models import Site
@@ -14,11 +15,9 @@ from wagtail.models import Site
 from catalogue.importing import RowErrors, read_rows
 from catalogue.models import Region, ResourcePage, School
 
-from .identity import identify
-from .models import AccessLogImport, Action, Denominator, Exclusion, Source
-from .recording import profile_snapshot
-from .robots import is_robot
-from .services import access_events_ingest, rollups_refresh_dirty
+from .models import AccessLogImport, Action, Denominator, Source
+from .recording import access_event
+from .services import access_events_ingest, rollup_state, rollups_refresh_dirty
 
 LOG_COLUMNS = ("time", "username", "resource", "action", "user_agent", "ip", "session")
 
@@ -48,6 +47,7 @@ def _parse_log_rows(rows) -> tuple[list[dict], RowErrors]:
             errors.add(rows[0][0], _("缺少列：%s") % "、".join(missing))
             return [], errors
     by_external, by_path = _resource_lookup()
+    horizon = rollup_state().purged_before
     users = {}
     User = get_user_model()
     events = []
@@ -58,6 +58,10 @@ def _parse_log_rows(rows) -> tuple[list[dict], RowErrors]:
             problems.append(_("时间无效（应为 ISO 8601，如 2026-03-05T09:30:00+08:00）"))
         elif moment.tzinfo is None:
             problems.append(_("时间缺少时区偏移（如 +08:00）"))
+        elif horizon and timezone.localtime(moment).date() < horizon:
+            # Those days' raw events were purged: recounting them from this file alone would
+            # replace the kept roll-ups with a partial count.
+            problems.append(_("早于原始访问记录保留期（%s 之前的记录已删除，其统计不再重算）") % horizon.isoformat())
         resource_ref = row.get("resource", "")
         resource_id = by_external.get(resource_ref)
         if resource_id is None and resource_ref.startswith("/"):
@@ -85,27 +89,17 @@ def _parse_log_rows(rows) -> tuple[list[dict], RowErrors]:
         if problems:
             errors.add(number, "；".join(problems))
             continue
-        snapshot = profile_snapshot(user)  # the user's role, region and school as of the import
-        user_agent = row.get("user_agent", "")[:400]
-        session = row.get("session", "") if user else ""
         events.append(
-            {
-                "time": moment,
-                "resource_id": resource_id,
-                "file_id": None,
-                "action": action,
-                **snapshot,
-                **identify(
-                    moment=moment,
-                    user_id=snapshot["user_id"],
-                    session_key=session,
-                    ip=ip,
-                    user_agent=user_agent,
-                ),
-                "user_agent": user_agent,
-                "exclusion": Exclusion.ROBOT if is_robot(user_agent) else Exclusion.NONE,
-                "source": Source.IMPORT,
-            }
+            access_event(
+                moment=moment,
+                resource_id=resource_id,
+                action=action,
+                user=user,
+                session_key=row.get("session", "") if user else "",
+                ip=ip,
+                user_agent=row.get("user_agent", ""),
+                source=Source.IMPORT,
+            )
         )
     return events, errors
 

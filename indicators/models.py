@@ -22,9 +22,21 @@ class Action(models.TextChoices):
 
 
 class Exclusion(models.TextChoices):
+    """Why a raw event was excluded at the moment it was recorded."""
+
     NONE = "", _("计入")
     ROBOT = "robot", _("机器人/爬虫")
     EDITORIAL = "editorial", _("审核/管理访问")
+
+
+class ExcludedReason(models.TextChoices):
+    """Why events were not counted, as the roll-up reports them: the two reasons known when a hit
+    is recorded, and the two only a whole day's hits can tell."""
+
+    ROBOT = "robot", _("机器人/爬虫")
+    EDITORIAL = "editorial", _("审核/管理访问")
+    DOUBLE_CLICK = "double_click", _("30 秒内重复点击")
+    OVERACTIVE = "overactive", _("异常高频访问")
 
 
 class Source(models.TextChoices):
@@ -144,10 +156,12 @@ class DailyResourceRollup(models.Model):
 
 
 class DailyUserActivity(models.Model):
-    """A user had at least one counted hit on this day (feeds the active rates)."""
+    """A person had at least one counted hit on this day (feeds the active rates). The person is
+    the events' client key: `u:<user id>`, or a pseudonym once the user was erased or the raw
+    events' retention ended (`p:` / `q:`), so that every active rate stays reproducible."""
 
     day = models.DateField()
-    user = models.ForeignKey("auth.User", **_history_fk)
+    client_key = models.CharField(max_length=40)
     role = models.CharField(max_length=20, blank=True)
     region = models.ForeignKey(Region, null=True, blank=True, **_history_fk)
     school = models.ForeignKey(School, null=True, blank=True, **_history_fk)
@@ -156,7 +170,55 @@ class DailyUserActivity(models.Model):
         indexes = [models.Index(fields=["day", "role"], name="activity_day_role")]
 
     def __str__(self):
-        return f"{self.day} user {self.user_id}"
+        return f"{self.day} {self.client_key}"
+
+
+class DailyExclusion(models.Model):
+    """How many of one day's events were not counted, and why (per region of the hit's user; no
+    region for anonymous visitors and robots). Written by the roll-up beside DailyRollup."""
+
+    day = models.DateField()
+    reason = models.CharField(max_length=20, choices=ExcludedReason.choices)
+    region = models.ForeignKey(Region, null=True, blank=True, **_history_fk)
+    events = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="exclusion_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.reason}: {self.events}"
+
+
+class OveractiveClient(models.Model):
+    """A client whose counted hits on one day passed an overactive threshold (conf.py): all its
+    hits of that day are excluded. The key is the events' client key (`u:<id>` for a user, whom a
+    resource admin may want to ask; a daily-salted address hash for an anonymous visitor)."""
+
+    day = models.DateField()
+    client_key = models.CharField(max_length=40)
+    rule = models.CharField(max_length=30)  # which threshold: items_per_minute | items_per_day | actions_per_day
+    observed = models.PositiveIntegerField()  # the value that passed it
+    events = models.PositiveIntegerField()  # hits excluded with it
+    role = models.CharField(max_length=20, blank=True)
+    region = models.ForeignKey(Region, null=True, blank=True, **_history_fk)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="overactive_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.client_key} {self.rule}={self.observed}"
+
+
+class RollupState(models.Model):
+    """One row (pk=1): when the roll-ups were last brought up to date, when the next scheduled
+    refresh is due, and up to which day raw events have been purged."""
+
+    refreshed_at = models.DateTimeField(null=True, blank=True)  # every event recorded before this is counted
+    next_run_at = models.DateTimeField(null=True, blank=True)  # the queued run of the worker's refresh chain
+    purged_before = models.DateField(null=True, blank=True)  # raw events of earlier days are deleted
+
+    def __str__(self):
+        return f"refreshed {self.refreshed_at}"
 
 
 class RollupDirtyDay(models.Model):

@@ -1,17 +1,24 @@
-"""Turning a request into an access event, and getting it to the database without slowing the page.
+"""The one door through which every counted action enters (`access_record`), turning a request
+into an access event and getting it to the database without slowing the page.
+
+Every counted action comes through `access_record`: the resource page's detail view and every file
+download (our file view and Wagtail's `/documents/<id>/<name>`, the API's download_url) through
+`catalogue.signals.resource_accessed`, and plays through the player's beacon view. Historical log
+imports and the test factories build their events with the same `access_event`.
 
 Recorders (chosen by `INDICATORS_RECORDING`, see conf.py):
 - immediate: written inside the request (tests: deterministic assertions);
 - buffer: appended to an in-process list; a background thread writes it in one transaction when it
   holds `INDICATORS_BUFFER_SIZE` events or is `INDICATORS_BUFFER_SECONDS` old, and at process exit;
 - redis: RPUSH onto a Redis list (survives a web-process crash); the same background thread (and
-  `manage.py flush_access_events`) drains it in batches;
+  the scheduled refresh) drains it in batches;
 - off: nothing is recorded.
 """
 
 import atexit
 import json
 import logging
+import re
 import threading
 from urllib.parse import urlsplit
 
@@ -21,20 +28,21 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from catalogue.models import Role
+from catalogue.selectors import resource_is_public
+from ops.net import client_ip
 
 from . import conf
 from .identity import identify
-from .models import Exclusion, Source
+from .models import Action, Exclusion, Source
 from .robots import is_robot
 
 logger = logging.getLogger(__name__)
 
 EDITORIAL_ROLES = {Role.COUNTY_REVIEWER, Role.CITY_EXPERT, Role.RESOURCE_ADMIN}
-
-
-def client_ip(request) -> str:
-    # Behind the production proxy REMOTE_ADDR is the proxy; it passes the client in X-Real-IP.
-    return (request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or "").strip()
+# The HTTP method of each counted action: page views and downloads are GETs (HEAD asks for nothing),
+# plays are the player's POST.
+METHODS = {Action.VIEW: "GET", Action.DOWNLOAD: "GET", Action.PLAY: "POST"}
+RANGE_START = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-")
 
 
 def profile_snapshot(user) -> dict:
@@ -47,47 +55,114 @@ def profile_snapshot(user) -> dict:
     return {"user_id": user.pk, "role": profile.role, "region_id": profile.region_id, "school_id": profile.school_id}
 
 
+def is_editorial_user(user, snapshot: dict) -> bool:
+    """Reviewers, the resource admin and superusers are at work whenever they open a resource."""
+    return bool(user and user.is_authenticated and (user.is_superuser or snapshot["role"] in EDITORIAL_ROLES))
+
+
 def _is_editorial(request, snapshot: dict) -> bool:
-    """Reviewers and admins at work: a hit from the admin or review screens by a user who may
-    use them, or any hit by an editorial role or a superuser."""
+    """Reviewers and admins at work: any hit by an editorial role or a superuser, or a hit from the
+    admin or review screens by a user who may use them."""
     user = request.user
     if not user.is_authenticated:
         return False
-    if user.is_superuser or snapshot["role"] in EDITORIAL_ROLES:
+    if is_editorial_user(user, snapshot):
         return True
     referer = urlsplit(request.META.get("HTTP_REFERER", "")).path
     return referer.startswith(conf.editorial_prefixes()) and user.has_perm("wagtailadmin.access_admin")
 
 
-def event_from_request(request, *, resource_id: int, action: str, file_id: int | None = None) -> dict:
-    now = timezone.now()
-    snapshot = profile_snapshot(request.user)
-    user_agent = request.META.get("HTTP_USER_AGENT", "")[:400]
-    session = getattr(request, "session", None)
-    session_key = (session.session_key or "") if snapshot["user_id"] and session is not None else ""
+def is_continuation(request) -> bool:
+    """A Range request for anything but the start of a file continues a download already counted
+    (a resumed download, a download manager's parallel chunks)."""
+    match = RANGE_START.match(request.headers.get("Range", ""))
+    return bool(match) and (match.group(1) == "" or int(match.group(1)) > 0)
+
+
+def access_event(
+    *,
+    moment,
+    resource_id: int,
+    action: str,
+    file_id: int | None = None,
+    user=None,
+    session_key: str = "",
+    ip: str = "",
+    user_agent: str = "",
+    editorial: bool = False,
+    source: str = Source.LIVE,
+) -> dict:
+    """One access event (a dict of AccessEvent fields), identity hashed and exclusion decided."""
+    snapshot = profile_snapshot(user)
+    user_agent = (user_agent or "")[:400]
     if is_robot(user_agent):
         exclusion = Exclusion.ROBOT
-    elif _is_editorial(request, snapshot) or request.path.startswith("/api/"):
+    elif editorial or is_editorial_user(user, snapshot):
         exclusion = Exclusion.EDITORIAL
     else:
         exclusion = Exclusion.NONE
     return {
-        "time": now,
+        "time": moment,
         "resource_id": resource_id,
         "file_id": file_id,
         "action": action,
         **snapshot,
         **identify(
-            moment=now,
+            moment=moment,
             user_id=snapshot["user_id"],
-            session_key=session_key,
-            ip=client_ip(request),
-            user_agent=user_agent,
+            session_key=session_key if snapshot["user_id"] else "",
+            ip=ip or "",
         ),
         "user_agent": user_agent,
         "exclusion": exclusion,
-        "source": Source.LIVE,
+        "source": source,
     }
+
+
+def event_from_request(request, *, resource_id: int, action: str, file_id: int | None = None) -> dict:
+    user = getattr(request, "user", None)
+    snapshot = profile_snapshot(user)
+    session = getattr(request, "session", None)
+    return access_event(
+        moment=timezone.now(),
+        resource_id=resource_id,
+        action=action,
+        file_id=file_id,
+        user=user,
+        session_key=(session.session_key or "") if session is not None else "",
+        ip=client_ip(request) or "",
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        editorial=_is_editorial(request, snapshot) or request.path.startswith("/api/"),
+    )
+
+
+def access_record(*, request, resource, action: str, file=None) -> dict | None:
+    """THE door: record one access to `resource` by `request` if it is a countable one, and return
+    the event (robots and editorial hits are recorded too, marked excluded). Not recorded: a method
+    that asks for nothing (HEAD), a Range request continuing a download, a resource the public may
+    not see. Counting never breaks a page: any error is logged and swallowed."""
+    try:
+        if request.method != METHODS[action]:
+            return None
+        if action == Action.DOWNLOAD and is_continuation(request):
+            return None
+        recorder = get_recorder()
+        if isinstance(recorder, OffRecorder) or not resource_is_public(resource):
+            return None
+        event = event_from_request(request, resource_id=resource.pk, action=action, file_id=getattr(file, "pk", None))
+        recorder.submit(event)
+        return event
+    except Exception:
+        logger.exception("Could not record an access to resource %s", getattr(resource, "pk", None))
+        return None
+
+
+def _close_connections() -> None:
+    """Close this thread's database connections if they are broken or too old (as after a request)."""
+    try:
+        close_old_connections()
+    except Exception:
+        logger.exception("Could not close old database connections")
 
 
 class ImmediateRecorder:
@@ -110,6 +185,7 @@ class BufferRecorder:
         self._wake = threading.Event()
         self._thread = None
         self._pid = None
+        self._retired = False
         atexit.register(self.flush)
 
     def _ensure_thread(self):
@@ -147,14 +223,22 @@ class BufferRecorder:
                 self._events[:0] = batch
             return 0
 
+    def retire(self) -> None:
+        """Write what is left and stop the background thread (the recorder was replaced)."""
+        self._retired = True
+        self._wake.set()
+        self.flush()
+
     def _run(self):
-        while True:
+        while not self._retired:
             self._wake.wait(self.seconds)
             self._wake.clear()
             try:
                 self.flush()
+            except Exception:  # never let the flusher die: the next round retries
+                logger.exception("Access events could not be flushed")
             finally:
-                close_old_connections()
+                _close_connections()
 
 
 class RedisRecorder(BufferRecorder):
@@ -218,7 +302,10 @@ def get_recorder():
         return _recorder
     with _recorder_lock:
         if _recorder is not None and _recorder_mode != mode:
-            _recorder.flush()
+            if hasattr(_recorder, "retire"):
+                _recorder.retire()
+            else:
+                _recorder.flush()
         if mode == "immediate":
             _recorder = ImmediateRecorder()
         elif mode == "redis":
@@ -231,16 +318,6 @@ def get_recorder():
     return _recorder
 
 
-def record(request, *, resource_id: int, action: str, file_id: int | None = None) -> None:
-    recorder = get_recorder()
-    if isinstance(recorder, OffRecorder):
-        return
-    recorder.submit(event_from_request(request, resource_id=resource_id, action=action, file_id=file_id))
-
-
 def on_resource_accessed(sender, request, resource, action, file=None, **kwargs):
-    """Receiver of catalogue.signals.resource_accessed (public views and downloads only)."""
-    try:
-        record(request, resource_id=resource.pk, action=action, file_id=getattr(file, "pk", None))
-    except Exception:  # counting must never break a page
-        logger.exception("Could not record an access to resource %s", resource.pk)
+    """Receiver of catalogue.signals.resource_accessed (detail views and file downloads)."""
+    access_record(request=request, resource=resource, action=action, file=file)

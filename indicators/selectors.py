@@ -9,10 +9,21 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from catalogue.models import Region, ResourcePage, Role, School
 
-from .models import DailyAudienceRollup, DailyResourceRollup, DailyRollup, DailyUserActivity, Denominator
+from . import conf
+from .models import (
+    DailyAudienceRollup,
+    DailyExclusion,
+    DailyResourceRollup,
+    DailyRollup,
+    DailyUserActivity,
+    Denominator,
+    ExcludedReason,
+    OveractiveClient,
+)
 from .periods import Period, month_last_day, previous_months
 
 TEACHER_ROLES = (Role.TEACHER,)
@@ -202,7 +213,7 @@ def _fill_activity(units: dict, level: str, region: Region | None, first: dateti
         rows = DailyUserActivity.objects.filter(day__gte=first, day__lte=last, role__in=roles)
         if region is not None:
             rows = rows.filter(region=region)
-        rows = rows.values("user_id", *group).annotate(days=Count("day", distinct=True))
+        rows = rows.values("client_key", *group).annotate(days=Count("day", distinct=True))
         for row in rows:
             unit = units.get(row[group[0]] if group else None)
             if unit is None:
@@ -223,6 +234,7 @@ def indicator_rows(period: Period, level: str, region: Region | None = None) -> 
     if period.is_quarter:
         _fill_activity(units, level, scope_region, period.first_day, period.last_day)
     months = period.elapsed_months() if period.is_quarter else period.months
+    target = conf.target_score()
     rows = []
     for unit in unit_list:
         t_values = [per_100(unit.teacher_visits[m], unit.teachers) for m in months]
@@ -257,6 +269,8 @@ def indicator_rows(period: Period, level: str, region: Region | None = None) -> 
             row["teachers_active_twice"] = unit.teacher_twice
             row["students_active_once"] = unit.student_once
             row["students_active_twice"] = unit.student_twice
+        row["target_status"] = target_status(row, target, quarter=period.is_quarter)
+        row["rank"] = None
         rows.append(row)
     return rows
 
@@ -274,12 +288,44 @@ API_KEYS = (
     "student_visit_score",
     "teacher_active_rate",
     "student_active_rate",
+    "target_status",
+    "rank",
 )
 
 
-def api_payload(period: Period, level: str, region: Region | None = None) -> dict:
+def ranked_rows(period: Period, level: str, region: Region | None = None) -> list[dict]:
+    """indicator_rows with each row's rank among its peers set (regions across the city, schools
+    within `region` or across the city)."""
     rows = indicator_rows(period, level, region)
-    return {"period": str(period), "level": level, "rows": [{k: row[k] for k in API_KEYS} for row in rows]}
+    if level != "city":
+        rank_rows(rows)
+    return rows
+
+
+def region_row(period: Period, region: Region) -> dict:
+    """A region's row as the city view shows it (same figures, status and rank): the drill-down
+    reads it from the city ranking, so the two cannot disagree."""
+    return next(r for r in ranked_rows(period, "region") if r["region_id"] == region.pk)
+
+
+def api_payload(period: Period, level: str, region: Region | None = None) -> dict:
+    if level == "region" and region is not None:
+        rows = [region_row(period, region)]
+    else:
+        rows = ranked_rows(period, level, region)
+    return {
+        "period": str(period),
+        "level": level,
+        "updated_at": _updated_at(),
+        "rows": [{k: row[k] for k in API_KEYS} for row in rows],
+    }
+
+
+def _updated_at() -> str | None:
+    from .scheduling import refreshed_at
+
+    moment = refreshed_at()
+    return timezone.localtime(moment).isoformat() if moment else None
 
 
 def regions_active_share(period: Period) -> dict:
@@ -296,17 +342,66 @@ def regions_active_share(period: Period) -> dict:
     return {"value": value, "active_regions": active, "regions_total": len(rows), "missing": missing}
 
 
-def rank_rows(rows: list[dict], key: str = "teacher_visit_score") -> list[dict]:
-    """Highest first; rows without data last, in their original order."""
-    with_data = sorted((r for r in rows if r[key] is not None), key=lambda r: -r[key])
-    return with_data + [r for r in rows if r[key] is None]
+# --- 达标: one definition for the dashboard, the drill-downs, the API and the spreadsheets ----------
+
+MET, NOT_MET, NO_DATA = "met", "not_met", "no_data"
 
 
-def below_target(row: dict, target: int) -> bool:
-    scores = [row["teacher_visit_score"], row["student_visit_score"]]
-    if row.get("teacher_active_rate") is not None or row.get("student_active_rate") is not None:
-        scores += [row["teacher_active_rate"], row["student_active_rate"]]
-    return any(s is None or s < target for s in scores)
+def has_denominators(row: dict) -> bool:
+    """Both official counts are known (and not zero): only then can the unit be scored and ranked."""
+    return bool(row["teachers"]) and bool(row["students"])
+
+
+def target_status(row: dict, target: int, *, quarter: bool) -> str:
+    """达标 (met) when every score of the period reaches the target: the teacher and student visit
+    scores, and in a quarter also both active rates. A unit without both denominators cannot be
+    scored: no_data (shown as 无基数), never 未达标 and never ranked."""
+    if not has_denominators(row):
+        return NO_DATA
+    keys = ["teacher_visit_score", "student_visit_score"]
+    if quarter:
+        keys += ["teacher_active_rate", "student_active_rate"]
+    return MET if all(row[k] is not None and row[k] >= target for k in keys) else NOT_MET
+
+
+def rank_rows(rows: list[dict], key: str = "teacher_visit_score") -> tuple[list[dict], list[dict]]:
+    """(ranked, unranked): units with both denominators, highest `key` first and sharing a rank
+    when equal (1, 2, 2, 4); then the units without denominators, listed apart, in their order.
+    Sets row["rank"] (None for the unranked)."""
+    ranked = sorted((r for r in rows if has_denominators(r)), key=lambda r: -(r[key] or 0))
+    previous, rank = None, 0
+    for index, row in enumerate(ranked, start=1):
+        if row[key] != previous:
+            rank, previous = index, row[key]
+        row["rank"] = rank
+    unranked = [r for r in rows if not has_denominators(r)]
+    for row in unranked:
+        row["rank"] = None
+    return ranked, unranked
+
+
+# --- what was not counted, and why ------------------------------------------------------------------
+
+
+def exclusion_summary(period: Period, region: Region | None = None) -> dict:
+    """Events counted and events excluded per reason in the period (for a region: its users' hits;
+    robots and anonymous visitors belong to no region), and how many client-days were overactive."""
+    excluded = DailyExclusion.objects.filter(day__gte=period.first_day, day__lte=period.last_day)
+    counted = DailyAudienceRollup.objects.filter(day__gte=period.first_day, day__lte=period.last_day)
+    overactive = OveractiveClient.objects.filter(day__gte=period.first_day, day__lte=period.last_day)
+    if region is not None:
+        excluded, counted, overactive = (q.filter(region=region) for q in (excluded, counted, overactive))
+    per_reason = dict(excluded.values_list("reason").annotate(n=Sum("events")).order_by())
+    reasons = [
+        {"reason": reason.value, "label": reason.label, "events": per_reason.get(reason.value, 0)}
+        for reason in ExcludedReason
+    ]
+    return {
+        "counted": counted.aggregate(n=Sum("total"))["n"] or 0,
+        "reasons": reasons,
+        "excluded": sum(r["events"] for r in reasons),
+        "overactive_clients": overactive.count(),
+    }
 
 
 # --- trends, top resources, themes, spikes --------------------------------------------------------

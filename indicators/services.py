@@ -1,13 +1,12 @@
-"""Writes of the indicators app: ingesting events, refreshing roll-ups, counters, imports."""
+"""Writes of the indicators app: ingesting events, refreshing roll-ups, counters. (Scheduling the
+refresh: scheduling.py; retention and erasure of raw events: retention.py.)"""
 
 import datetime
 import logging
-import threading
-import time as _time
 from collections import Counter, defaultdict
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from catalogue.models import ResourcePage
@@ -19,11 +18,14 @@ from .models import (
     AccessEvent,
     Action,
     DailyAudienceRollup,
+    DailyExclusion,
     DailyResourceRollup,
     DailyRollup,
     DailyUserActivity,
     Exclusion,
+    OveractiveClient,
     RollupDirtyDay,
+    RollupState,
 )
 
 logger = logging.getLogger(__name__)
@@ -42,8 +44,6 @@ _EVENT_DEFAULTS = {
     "exclusion": "",
     "source": "live",
 }
-_last_refresh = 0.0
-_refresh_lock = threading.Lock()
 
 
 def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -56,9 +56,7 @@ def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime
 def _days_touched(events: list[dict]) -> set[datetime.date]:
     days = set()
     margin = datetime.timedelta(seconds=conf.DOUBLE_CLICK_SECONDS)
-    for event in events:
-        if event.get("exclusion"):
-            continue
+    for event in events:  # excluded events too: the day's exclusion counts change
         local = timezone.localtime(event["time"])
         days.add(local.date())
         # A hit in the first 30 s of a day may remove the previous day's last click.
@@ -84,8 +82,8 @@ def access_events_ingest(*, events: list[dict], refresh: bool = True) -> int:
         )
         if days:
             RollupDirtyDay.objects.bulk_create([RollupDirtyDay(day=d) for d in days], ignore_conflicts=True)
-    if refresh and days:
-        rollups_refresh_due()
+    if refresh and days and conf.refresh_on_ingest():
+        rollups_refresh_dirty()
     return len(events)
 
 
@@ -107,37 +105,31 @@ def _insert(model, columns: list[str], rows: list[list]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
 
 
-def rollups_refresh_due() -> None:
-    """Queue a refresh of the dirty days unless this process queued one less than the configured
-    interval ago (the day's roll-up is recomputed whole, so it is not done for every batch)."""
-    global _last_refresh
-    interval = conf.rollup_interval_seconds()
-    now = _time.monotonic()
-    if interval and now - _last_refresh < interval:
-        return
-    if not _refresh_lock.acquire(blocking=False):
-        return
-    try:
-        _last_refresh = now
-        from .tasks import rollups_refresh_task
-
-        rollups_refresh_task.enqueue()
-    finally:
-        _refresh_lock.release()
+def rollup_state() -> RollupState:
+    return RollupState.objects.get_or_create(pk=1)[0]
 
 
-def rollups_refresh_dirty() -> list[datetime.date]:
-    """Recompute the roll-ups of every day marked dirty, then the affected resources' counters."""
+def rollups_refresh_dirty(*, now: datetime.datetime | None = None) -> list[datetime.date]:
+    """Recompute the roll-ups of every day marked dirty, then the affected resources' counters, and
+    stamp the moment up to which the figures are complete (`RollupState.refreshed_at`: shown as
+    "数据更新于 hh:mm"). Several processes may run this at once: each takes the days no other holds."""
+    started = now or timezone.now()
     with transaction.atomic():
         queryset = RollupDirtyDay.objects.all()
         if transaction.get_connection().features.has_select_for_update_skip_locked:
             queryset = queryset.select_for_update(skip_locked=True)
         days = sorted(queryset.values_list("day", flat=True))
+        horizon = rollup_state().purged_before
         resource_ids: set[int] = set()
         for day in days:
+            if horizon and day < horizon:  # raw events are gone: the kept roll-ups stand
+                continue
             resource_ids |= _rollup_day(day)["resources"]
         RollupDirtyDay.objects.filter(day__in=days).delete()
         resource_counts_sync(resource_ids=resource_ids)
+        RollupState.objects.filter(Q(refreshed_at__isnull=True) | Q(refreshed_at__lt=started), pk=1).update(
+            refreshed_at=started
+        )
     return days
 
 
@@ -146,18 +138,29 @@ def _hits_for(day: datetime.date) -> tuple[list[Hit], datetime.datetime, datetim
     lookahead = end + datetime.timedelta(seconds=conf.DOUBLE_CLICK_SECONDS)
     rows = (
         AccessEvent.objects.filter(time__gte=start, time__lt=lookahead, exclusion=Exclusion.NONE)
-        .values_list(
-            "time", "client_key", "resource_id", "action", "user_id", "role", "region_id", "school_id", "session_hash"
-        )
+        .values_list("time", "client_key", "resource_id", "action", "role", "region_id", "school_id", "session_hash")
         .iterator(chunk_size=5000)
     )
     return [Hit(*row) for row in rows], start, end
 
 
+def _recorded_exclusions(day: datetime.date) -> Counter:
+    """(reason, region_id) -> events of the day excluded when they were recorded (robot, editorial)."""
+    start, end = day_bounds(day)
+    rows = (
+        AccessEvent.objects.filter(time__gte=start, time__lt=end)
+        .exclude(exclusion=Exclusion.NONE)
+        .values_list("exclusion", "region_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return Counter({(reason, region): n for reason, region, n in rows})
+
+
 def _rollup_day(day: datetime.date) -> dict:
     """Replace one day's roll-ups by a fresh count of its raw events. Returns what changed."""
     hits, start, end = _hits_for(day)
-    counts = count_day(hits, day_start=start, day_end=end)
+    counts = count_day(hits, day_start=start, day_end=end, thresholds=conf.overactive_thresholds())
     before = {
         (r.resource_id, r.action, r.role, r.region_id, r.school_id): [
             r.total,
@@ -168,10 +171,18 @@ def _rollup_day(day: datetime.date) -> dict:
         for r in DailyRollup.objects.filter(day=day)
     }
     activity_before = set(
-        DailyUserActivity.objects.filter(day=day).values_list("user_id", "role", "region_id", "school_id")
+        DailyUserActivity.objects.filter(day=day).values_list("client_key", "role", "region_id", "school_id")
     )
-    for model in (DailyRollup, DailyAudienceRollup, DailyResourceRollup, DailyUserActivity):
+    for model in (
+        DailyRollup,
+        DailyAudienceRollup,
+        DailyResourceRollup,
+        DailyUserActivity,
+        DailyExclusion,
+        OveractiveClient,
+    ):
         model.objects.filter(day=day).delete()
+    day_value = connection.ops.adapt_datefield_value(day)
     _insert(
         DailyRollup,
         [
@@ -186,7 +197,7 @@ def _rollup_day(day: datetime.date) -> dict:
             "unique_investigations",
             "unique_requests",
         ],
-        [[connection.ops.adapt_datefield_value(day), *key, *values] for key, values in counts.rollups.items()],
+        [[day_value, *key, *values] for key, values in counts.rollups.items()],
     )
     audiences: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     resources: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -198,7 +209,6 @@ def _rollup_day(day: datetime.date) -> dict:
         per_resource[0] += t
         per_resource[1] += u
         per_resource[2] += ui
-    day_value = connection.ops.adapt_datefield_value(day)
     _insert(
         DailyAudienceRollup,
         ["day", "role", "region_id", "school_id", "total", "unique_investigations"],
@@ -211,8 +221,22 @@ def _rollup_day(day: datetime.date) -> dict:
     )
     _insert(
         DailyUserActivity,
-        ["day", "user_id", "role", "region_id", "school_id"],
-        [[connection.ops.adapt_datefield_value(day), *a] for a in counts.activity],
+        ["day", "client_key", "role", "region_id", "school_id"],
+        [[day_value, *a] for a in counts.activity],
+    )
+    excluded = _recorded_exclusions(day) + counts.excluded
+    _insert(
+        DailyExclusion,
+        ["day", "reason", "region_id", "events"],
+        [[day_value, reason, region, n] for (reason, region), n in excluded.items()],
+    )
+    _insert(
+        OveractiveClient,
+        ["day", "client_key", "rule", "observed", "events", "role", "region_id"],
+        [
+            [day_value, key, finding.rule, finding.observed, events, role, region]
+            for key, (finding, events, role, region) in counts.overactive.items()
+        ],
     )
     changed_rows = {k for k in set(before) | set(counts.rollups) if before.get(k) != counts.rollups.get(k)}
     return {
@@ -248,8 +272,16 @@ def derived_rollups_rebuild(*, date_from: datetime.date, date_to: datetime.date)
         )
 
 
+class RawEventsPurged(ValueError):
+    """The raw events of these days are past their retention: their roll-ups cannot be rebuilt."""
+
+
 def rollups_rebuild(*, date_from: datetime.date, date_to: datetime.date) -> list[dict]:
-    """Recompute every day in [date_from, date_to] from raw events; report the days that differed."""
+    """Recompute every day in [date_from, date_to] from raw events; report the days that differed.
+    Refuses days whose raw events were purged (rebuilding them would erase the kept roll-ups)."""
+    horizon = rollup_state().purged_before
+    if horizon and date_from < horizon:
+        raise RawEventsPurged(horizon)
     differences = []
     resource_ids: set[int] = set()
     day = date_from
@@ -265,15 +297,16 @@ def rollups_rebuild(*, date_from: datetime.date, date_to: datetime.date) -> list
     return differences
 
 
-def resource_counts_sync(*, resource_ids) -> None:
-    """Write the counted totals onto the catalogue's ResourcePage fields (queryset update: no
-    revision, no signal, no change to the page's editing history)."""
-    ids = list(resource_ids)
-    if not ids:
-        return
-    totals: dict[int, Counter] = defaultdict(Counter)
+def resource_counts_sync(*, resource_ids) -> list[int]:
+    """Write the counted totals onto the catalogue's ResourcePage fields, for the resources whose
+    totals changed (bulk update: no revision, no signal, no change to the page's editing history),
+    and tell search which ones did."""
+    ids = sorted(set(resource_ids))
+    changed: list[int] = []
+    fields = ["view_count", "download_count", "play_count"]
     for chunk in range(0, len(ids), 500):
         part = ids[chunk : chunk + 500]
+        totals: dict[int, Counter] = defaultdict(Counter)
         for row in (
             DailyResourceRollup.objects.filter(resource_id__in=part)
             .values("resource_id", "action")
@@ -281,9 +314,15 @@ def resource_counts_sync(*, resource_ids) -> None:
             .order_by()
         ):
             totals[row["resource_id"]][row["action"]] = row["n"]
-    for rid in ids:
-        t = totals.get(rid, Counter())
-        ResourcePage.objects.filter(pk=rid).update(
-            view_count=t[Action.VIEW], download_count=t[Action.DOWNLOAD], play_count=t[Action.PLAY]
-        )
-    resource_counts_changed.send(sender=ResourcePage, resource_ids=ids)
+        pages = []
+        for pk, *current in ResourcePage.objects.filter(pk__in=part).values_list("pk", *fields):
+            t = totals.get(pk, Counter())
+            counts = [t[Action.VIEW], t[Action.DOWNLOAD], t[Action.PLAY]]
+            if counts != current:
+                pages.append(ResourcePage(id=pk, page_ptr_id=pk, **dict(zip(fields, counts, strict=True))))
+        if pages:
+            ResourcePage.objects.bulk_update(pages, fields)
+            changed += [page.pk for page in pages]
+    if changed:
+        resource_counts_changed.send(sender=ResourcePage, resource_ids=changed)
+    return changed

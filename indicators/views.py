@@ -5,6 +5,7 @@ from urllib.parse import quote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,15 +17,18 @@ from .charts import trend_svg
 from .exports import export_filename, workbook_bytes
 from .models import Action
 from .periods import PeriodError, current_month, parse_period
-from .recording import record
+from .recording import access_record
 from .robots import robots_list_date
+from .scheduling import is_stale, refresh_schedule_ensure, refreshed_at
 from .selectors import (
     api_payload,
-    below_target,
+    exclusion_summary,
     indicator_rows,
     indicator_scope,
     monthly_trend,
     rank_rows,
+    ranked_rows,
+    region_row,
     regions_active_share,
     top_resources,
     usage_by_theme,
@@ -36,7 +40,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @require_POST
 def play_beacon(request):
-    """The player reports one play (CSRF-protected: Django's middleware checks the token)."""
+    """The player reports one play (CSRF-protected: Django's middleware checks the token). What it
+    names is checked here; whether and how the play counts is decided by the one pipeline."""
     try:
         file_id = int(request.POST.get("file", ""))
         resource_id = int(request.POST.get("resource", ""))
@@ -49,7 +54,7 @@ def play_beacon(request):
     )
     if media_file is None or not resource_is_public(media_file.page):
         return HttpResponseBadRequest(_("资源不存在或未公开。"))
-    record(request, resource_id=resource_id, action=Action.PLAY, file_id=file_id)
+    access_record(request=request, resource=media_file.page, action=Action.PLAY, file=media_file)
     return HttpResponse(status=204)
 
 
@@ -86,7 +91,18 @@ def indicators_api(request):
         return JsonResponse({"detail": _("只能查看本县（区）的数据。")}, status=403)
     except ValueError as exc:
         return JsonResponse({"detail": str(exc)}, status=400)
+    _freshness()
     return JsonResponse(api_payload(period, level, region), json_dumps_params={"ensure_ascii": False})
+
+
+def _freshness() -> dict:
+    """When the figures were last brought up to date, and whether that is older than promised (then
+    the worker's refresh chain is restarted, in case it was lost)."""
+    moment = refreshed_at()
+    stale = is_stale(moment)
+    if stale:
+        refresh_schedule_ensure()
+    return {"refreshed_at": moment, "refresh_stale": stale, "max_age_minutes": conf.max_age_seconds() // 60}
 
 
 def _scope_or_403(request):
@@ -115,15 +131,16 @@ def dashboard(request):
     }
     if region is None:
         context["city"] = indicator_rows(period, "city")[0]
-        context["region_rows"] = rank_rows(indicator_rows(period, "region"))
+        context["region_rows"], context["region_rows_apart"] = rank_rows(indicator_rows(period, "region"))
         if period.is_quarter:
             context["share"] = regions_active_share(period)
     else:
-        context["region_row"] = indicator_rows(period, "region", region)[0]
-        context["school_rows"] = rank_rows(indicator_rows(period, "school", region))
-    for key in ("region_rows", "school_rows"):
-        for row in context.get(key, []):
-            row["below_target"] = below_target(row, target)
+        context["region_row"] = region_row(period, region)
+        context["regions_ranked"] = sum(1 for r in ranked_rows(period, "region") if r["rank"] is not None)
+        context["school_rows"], context["school_rows_apart"] = rank_rows(indicator_rows(period, "school", region))
+    context.update(_freshness())
+    context["today"] = timezone.localdate()
+    context["exclusions"] = exclusion_summary(period, region)
     end_year, end_month = period.months[-1]
     trend = monthly_trend(end_year, end_month, region)
     context["trend_svg"] = trend_svg(
@@ -151,6 +168,7 @@ def export_xlsx(request):
         period, _level, region = _resolve(request, scope)
     except ValueError as exc:
         return HttpResponseBadRequest(str(exc))
+    _freshness()
     response = HttpResponse(workbook_bytes(period, region=region), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(export_filename(period))}"
     return response

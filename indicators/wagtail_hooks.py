@@ -1,4 +1,7 @@
+from django.middleware.csrf import get_token
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -16,6 +19,27 @@ def register_indicator_urls():
         path("indicators/", views.dashboard, name="indicators_dashboard"),
         path("indicators/export.xlsx", views.export_xlsx, name="indicators_export"),
     ]
+
+
+@hooks.register("register_personal_data")
+def indicators_personal_data():
+    from .personal_data import HANDLERS
+
+    return HANDLERS
+
+
+@hooks.register("resource_player_js")
+def player_beacon_script(request, page):
+    """Fills the catalogue's player slot: the beacon that reports each play (no inline script; the
+    CSRF token travels in a data attribute)."""
+    if request is None or not (page.videos or page.audios):
+        return ""
+    return format_html(
+        '<script src="{}" data-endpoint="{}" data-csrf-token="{}" defer></script>',
+        static("indicators/player-beacon.js"),
+        reverse("indicators:play_beacon"),
+        get_token(request),
+    )
 
 
 class IndicatorsMenuItem(MenuItem):

@@ -1,10 +1,17 @@
 """Forms of the review desk and the teacher's submission form (plain Django forms, Chinese labels)."""
 
+import uuid
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Grade, Region, ResourcePage, ResourceType, Stage, Subject, Theme, Topic
+from ops import uploads
 
+from . import checks
 from .models import Award
 from .models import Stage as SubmissionStage
 
@@ -15,7 +22,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -58,18 +65,32 @@ class SubmissionForm(forms.Form):
     main_file = forms.FileField(
         label=_("作品文件"),
         required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".mp4,.mp3,.m4a,.aac,.pdf,.pptx,.docx,.ppt,.doc,.xlsx"}),
         help_text=_(
             "微课：MP4（H.264+AAC，不低于 1280×720，5–20 分钟，不超过 1 GB）；课件：PPTX/PDF；教学设计、学案：DOCX/PDF；音频：MP3/AAC。"
         ),
     )
     extra_file = forms.FileField(
-        label=_("配套材料（可选）"), required=False, help_text=_("如教学设计、学习单（DOCX/PDF/PPTX）")
+        label=_("配套材料（可选）"),
+        required=False,
+        help_text=_("如教学设计、学习单（DOCX/PDF/PPTX）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.pptx,.xlsx,.doc,.ppt"}),
     )
-    gallery = MultipleFileField(label=_("图集图片（图片图集类作品）"), required=False)
+    gallery = MultipleFileField(
+        label=_("图集图片（图片图集类作品）"),
+        required=False,
+        help_text=_("JPG/PNG/WebP/GIF，可一次选择多张（最多 50 张），每张不超过 20 MB"),
+        widget=MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.webp,.gif"}),
+    )
     external_url = forms.URLField(
         label=_("外部链接（虚拟展馆类作品）"), required=False, max_length=500, assume_scheme="https"
     )
-    cover = forms.ImageField(label=_("封面图"), required=False, help_text=_("JPG/PNG，不小于 800×450，建议 16:9"))
+    cover = forms.FileField(
+        label=_("封面图"),
+        required=False,
+        help_text=_("JPG/PNG，不小于 800×450，建议 16:9"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.webp"}),
+    )
     licence = forms.ChoiceField(
         label=_("授权方式"),
         choices=[
@@ -80,6 +101,19 @@ class SubmissionForm(forms.Form):
     licence_confirmed = forms.BooleanField(
         label=_("本人承诺：作品为原创或已获授权，不侵犯他人著作权，不含广告。"), required=False
     )
+    # Makes saving idempotent: a retried POST of a new draft updates the draft it created.
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, refused: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refused = refused or {}
+        if not self.is_bound:
+            self.initial.setdefault("form_token", uuid.uuid4())
+        for name in checks.FIELDS:
+            limit = uploads.stream_limit(checks.field_kinds(name))
+            self.fields[name].widget.attrs.update(
+                {"data-max-bytes": limit, "data-max-text": filesizeformat(limit).replace("\xa0", " ")}
+            )
 
     def clean(self):
         data = super().clean()
@@ -89,7 +123,48 @@ class SubmissionForm(forms.Form):
         stage = data.get("stage")
         if stage and any(g.stage_id != stage.pk for g in data.get("grades") or []):
             self.add_error("grades", _("所选年级与学段不一致。"))
+        self._clean_uploads(data)
         return data
+
+    def _clean_uploads(self, data):
+        """Files refused while they streamed in, then every rule of ops.uploads on the accepted ones
+        (with the resource type known now): each problem beside its field, nothing stored yet."""
+        for name, messages in self.refused.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+        resource_type = data.get("resource_type")
+        code = resource_type.code if resource_type else None
+        for name in checks.FIELDS:
+            if name in self.refused:
+                continue
+            value = data.get(name)
+            files = [f for f in (value if isinstance(value, list) else [value]) if f]
+            if not files:
+                continue
+            kinds = checks.field_kinds(name, code)
+            if not kinds:
+                self.add_error(name, self._not_for_type(name, resource_type))
+                continue
+            if name == "gallery" and len(files) > checks.GALLERY_MAX_IMAGES:
+                self.add_error(name, gettext("图集最多 %(n)d 张图片。") % {"n": checks.GALLERY_MAX_IMAGES})
+                continue
+            for upload in files:
+                try:
+                    upload.inspection = uploads.inspect_upload(upload, accept=kinds)
+                except ValidationError as error:
+                    self.add_error(name, error)
+
+    @staticmethod
+    def _not_for_type(name, resource_type) -> str:
+        if name == "gallery":
+            return gettext("只有“图片图集”类作品可以上传图集图片；请把资源类型改为“图片图集”，或不选图集图片。")
+        return gettext("“%(t)s”类作品不需要上传作品文件：图集请用“图集图片”上传，虚拟展馆请填写外部链接。") % {
+            "t": resource_type.name
+        }
+
+    def uploads(self) -> dict:
+        """The cleaned uploads by field, the gallery as a list (what submission_save takes)."""
+        return {name: self.cleaned_data.get(name) for name in checks.FIELDS if self.cleaned_data.get(name)}
 
     @classmethod
     def initial_from(cls, page) -> dict:

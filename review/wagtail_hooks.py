@@ -134,6 +134,13 @@ def teachers_edit_submissions_in_the_form(request, page):
     return None
 
 
+@hooks.register("register_personal_data")
+def review_personal_data():
+    from .personal_data import HANDLERS
+
+    return HANDLERS
+
+
 @hooks.register("register_log_actions")
 def register_review_log_actions(actions):
     # The audit log (security trail) keeps one entry per transition, "review.<event>"; the old

@@ -171,23 +171,20 @@ BROWSER_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTM
 
 def access_hit(resource, *, at, action: str = "view", user=None, ip: str = "10.1.2.3", user_agent: str = BROWSER_UA, session: str = ""):
     """Record one hit at a given moment through the same processing as a live hit."""
-    from indicators.identity import identify
-    from indicators.models import Exclusion, Source
-    from indicators.recording import profile_snapshot
-    from indicators.robots import is_robot
+    from indicators.models import Source
+    from indicators.recording import access_event
     from indicators.services import access_events_ingest
 
-    snapshot = profile_snapshot(user)
-    event = {
-        "time": at,
-        "resource_id": resource.pk if hasattr(resource, "pk") else resource,
-        "action": action,
-        **snapshot,
-        **identify(moment=at, user_id=snapshot["user_id"], session_key=session, ip=ip, user_agent=user_agent),
-        "user_agent": user_agent,
-        "exclusion": Exclusion.ROBOT if is_robot(user_agent) else Exclusion.NONE,
-        "source": Source.IMPORT,
-    }
+    event = access_event(
+        moment=at,
+        resource_id=resource.pk if hasattr(resource, "pk") else resource,
+        action=action,
+        user=user,
+        session_key=session,
+        ip=ip,
+        user_agent=user_agent,
+        source=Source.IMPORT,
+    )
     access_events_ingest(events=[event])
     return event
 

@@ -81,6 +81,15 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": dj_database_url.parse(env.DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default takes concurrent writers: readers never block in WAL mode, every write
+    # transaction takes the lock at BEGIN (no deadlocking upgrade from a read lock), and a writer
+    # waits up to SQLITE_BUSY_TIMEOUT seconds for the lock instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.SQLITE_BUSY_TIMEOUT,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -170,9 +179,12 @@ STORAGES = {
     "default": {"BACKEND": env.MEDIA_STORAGE_BACKEND, "OPTIONS": json.loads(env.MEDIA_STORAGE_OPTIONS or "{}")},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Large teaching videos (500 MB - 1 GB) stream to temporary files, never into memory.
+# Large teaching videos (500 MB - 1 GB) stream to temporary files, never into memory (the teacher's
+# form: ops.upload_handler; DATA_UPLOAD_MAX_MEMORY_SIZE limits only the text fields).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+UPLOAD_TEMP_DIR = env.UPLOAD_TEMP_DIR  # ops.upload_handler (created when missing)
+UPLOAD_PROBE_TIMEOUT_SECONDS = env.UPLOAD_PROBE_TIMEOUT_SECONDS
 # Upload hardening (ops/uploads.py): type by content, per-kind size limits, no SVG, safe names.
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.UPLOAD_MAX_MB_IMAGE * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = env.UPLOAD_MAX_IMAGE_PIXELS  # also Pillow's MAX_IMAGE_PIXELS (ops.apps)
@@ -187,6 +199,13 @@ UPLOAD_MAX_BYTES = {
     "text": 5 * 1024 * 1024,
 }
 WAGTAILDOCS_MAX_UPLOAD_SIZE = max(UPLOAD_MAX_BYTES.values())
+UPLOAD_MAX_REQUEST_BYTES = (
+    env.UPLOAD_MAX_MB_REQUEST * 1024 * 1024
+    or max(UPLOAD_MAX_BYTES["video"], UPLOAD_MAX_BYTES["audio"], UPLOAD_MAX_BYTES["document"])
+    + UPLOAD_MAX_BYTES["document"]
+    + 2 * WAGTAILIMAGES_MAX_UPLOAD_SIZE
+    + 1024 * 1024
+)
 
 LOGIN_URL = "catalogue:login"
 LOGIN_REDIRECT_URL = "/"
@@ -222,6 +241,10 @@ else:
 ELASTICSEARCH_URL = env.ELASTICSEARCH_URL
 REDIS_URL = env.REDIS_URL
 
+INDICATORS_MAX_AGE_SECONDS = env.INDICATORS_MAX_AGE_SECONDS
+INDICATORS_OVERACTIVE_ITEMS_PER_MINUTE = env.INDICATORS_OVERACTIVE_ITEMS_PER_MINUTE
+INDICATORS_OVERACTIVE_ITEMS_PER_DAY = env.INDICATORS_OVERACTIVE_ITEMS_PER_DAY
+INDICATORS_OVERACTIVE_ACTIONS_PER_DAY = env.INDICATORS_OVERACTIVE_ACTIONS_PER_DAY
 # Platform interconnection: OAI-PMH, COUNTER_SUSHI, the monthly push (docs/interop.md).
 OAI_REPOSITORY_IDENTIFIER = env.OAI_REPOSITORY_IDENTIFIER
 OAI_ADMIN_EMAIL = env.OAI_ADMIN_EMAIL

@@ -13,7 +13,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 MEDIA_ROOT = tempfile.mkdtemp(prefix="zmd-test-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "ops.storage.AtomicFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ELASTICSEARCH_URL = env.ELASTICSEARCH_URL
@@ -21,5 +21,7 @@ ELASTICSEARCH_URL = env.ELASTICSEARCH_URL
 # test sets its own limit (tests/hardening/test_login_security.py).
 AXES_FAILURE_LIMIT = 1000
 
-# Access events are written inside the request so that tests can assert on them at once.
+# Access events are written inside the request so that tests can assert on them at once, and the
+# scheduled refresh is driven by the tests that test it.
 INDICATORS_RECORDING = "immediate"
+INDICATORS_SCHEDULER = "off"

@@ -4,6 +4,7 @@ Re-exported here so `from review.models import Submission` keeps working as the 
 """
 
 from .history import ReviewEvent
+from .intake import DraftToken, FileCheck, FileIntake
 from .publicity import Objection, Publicity, PublicityItem
 from .standards import CampaignReview, Criterion, QualityStandard, VetoItem
 from .submissions import (
@@ -34,10 +35,13 @@ __all__ = [
     "Criterion",
     "CriterionScore",
     "DocumentFingerprint",
+    "DraftToken",
     "ExpertProfile",
     "ExpertReview",
     "ExpertReviewTask",
     "ExpertReviewTaskState",
+    "FileCheck",
+    "FileIntake",
     "Notification",
     "Objection",
     "Publicity",

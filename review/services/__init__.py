@@ -22,12 +22,14 @@ from .experts import expert_candidates, expert_reassign, expert_return, expert_s
 from .files import (  # noqa: F401
     FILE_KIND_FOR_TYPE,
     UPLOAD_COLLECTION,
+    FilesVerdict,
+    StorageFault,
     document_fingerprint,
     duplicate_messages,
-    run_checks,
-    store_document,
-    store_image,
+    files_report,
+    files_verdict,
     upload_collection,
+    uploads_stage,
 )
 from .notifications import (  # noqa: F401
     county_reviewers,

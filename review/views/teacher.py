@@ -1,26 +1,35 @@
 """The teacher's desk: the guided submission form, drafts, submitting, a submission's files."""
 
+import logging
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 from wagtail.documents import get_document_model
 
 from catalogue.http import ranged_file_response
 from catalogue.models import Role
+from ops.upload_handler import IntakeUploadHandler, UploadRefused
 
-from .. import selectors, services
+from .. import checks, selectors, services
 from ..forms import (
     SubmissionForm,
 )
 from ..models import Submission
 from ..models.workflow import role_of
+from ..services.files import StorageFault
 from .common import messages_of, unread, wants_json
+
+logger = logging.getLogger(__name__)
 
 
 def _require_teacher(user):
@@ -48,7 +57,11 @@ def _save_and_maybe_submit(request, form, submission):
     """Save the draft; with action=submit also submit it. Returns (submission, errors)."""
     errors = []
     submission = services.submission_save(
-        teacher=request.user, data=form.cleaned_data, files=request.FILES, submission=submission
+        teacher=request.user,
+        data=form.cleaned_data,
+        files=form.uploads(),
+        submission=submission,
+        form_token=form.cleaned_data.get("form_token"),
     )
     if request.POST.get("action") == "submit":
         try:
@@ -58,6 +71,43 @@ def _save_and_maybe_submit(request, form, submission):
     return submission, errors
 
 
+def _field_errors(form) -> dict:
+    return {name: [str(e) for e in errors] for name, errors in form.errors.items() if name != "__all__"}
+
+
+def _error_list(form) -> list[str]:
+    return [
+        f"{form.fields[f].label if f in form.fields else ''}：{e}" if f != "__all__" else str(e)
+        for f, es in form.errors.items()
+        for e in es
+    ]
+
+
+def _refuse(request, context, errors: list[str], *, status: int, form=None):
+    """The form again with what went wrong; as JSON for the upload script."""
+    if wants_json(request):
+        body = {"ok": False, "errors": errors}
+        if form is not None:
+            body["field_errors"] = _field_errors(form)
+        return JsonResponse(body, status=status)
+    return render(
+        request,
+        "review/submit_form.html",
+        {**context, "form": form or context["form"], "errors": errors},
+        status=status,
+    )
+
+
+def _upload_handler():
+    """Checks each file while it streams in (ops.upload_handler), with the form's rules."""
+    return IntakeUploadHandler(
+        policy=checks.upload_policy(),
+        max_files={"main_file": 1, "extra_file": 1, "cover": 1, "gallery": checks.GALLERY_MAX_IMAGES},
+        request_cap=settings.UPLOAD_MAX_REQUEST_BYTES,
+    )
+
+
+@csrf_exempt  # the CSRF check runs in _submit_post, after the upload handler is installed
 @login_required
 def submit_form(request, pk=None):
     _require_teacher(request.user)
@@ -67,50 +117,23 @@ def submit_form(request, pk=None):
         if submission.teacher_id != request.user.pk:
             raise PermissionDenied
         if not submission.is_editable_by_teacher:
-            messages.info(request, _("作品正在评审中，暂时不能修改。"))
+            message = _("作品正在评审中，暂时不能修改。")
+            if request.method == "POST" and wants_json(request):
+                return JsonResponse({"ok": False, "errors": [message]}, status=409)
+            messages.info(request, message)
             return redirect("review:submit_detail", pk=submission.pk)
     campaign = submission.campaign if submission else services.current_campaign()
+    context = {"submission": submission, "campaign": campaign, "max_request_bytes": settings.UPLOAD_MAX_REQUEST_BYTES}
     if request.method == "POST":
-        form = SubmissionForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                submission, errors = _save_and_maybe_submit(request, form, submission)
-            except ValidationError as error:
-                errors = messages_of(error)
-                if wants_json(request):
-                    return JsonResponse({"ok": False, "errors": errors}, status=400)
-                return render(
-                    request,
-                    "review/submit_form.html",
-                    {"form": form, "submission": submission, "campaign": campaign, "errors": errors},
-                    status=400,
-                )
-            url = reverse("review:submit_detail", args=[submission.pk])
-            if errors:
-                # The draft is kept; the detail page shows why it cannot be submitted yet.
-                messages.error(request, _("草稿已保存，但还不能提交：") + "；".join(errors))
-                if wants_json(request):
-                    return JsonResponse({"ok": False, "saved": True, "redirect": url, "errors": errors})
-            else:
-                messages.success(
-                    request, _("已提交，请等待评审。") if request.POST.get("action") == "submit" else _("草稿已保存。")
-                )
-            if wants_json(request):
-                return JsonResponse({"ok": True, "redirect": url})
-            return redirect(url)
-        if wants_json(request):
-            errors = [
-                f"{form.fields[f].label if f in form.fields else ''}：{e}" if f != "__all__" else str(e)
-                for f, es in form.errors.items()
-                for e in es
-            ]
-            return JsonResponse({"ok": False, "errors": errors}, status=400)
-        return render(
-            request,
-            "review/submit_form.html",
-            {"form": form, "submission": submission, "campaign": campaign},
-            status=400,
-        )
+        handler = _upload_handler()
+        handler.request = request
+        request.upload_handlers = [handler]
+        try:
+            return _submit_post(request, handler, submission, context)
+        except UploadRefused as refused:
+            return _refuse(request, {**context, "form": SubmissionForm()}, [refused.message], status=refused.status)
+        finally:
+            handler.abort()
     if submission:
         form = SubmissionForm(initial=SubmissionForm.initial_from(submission.page.get_latest_revision_as_object()))
     else:
@@ -118,7 +141,61 @@ def submit_form(request, pk=None):
         form = SubmissionForm(
             initial={"authors": profile.display_name or request.user.get_username(), "licence": "platform"}
         )
-    return render(request, "review/submit_form.html", {"form": form, "submission": submission, "campaign": campaign})
+    return render(request, "review/submit_form.html", {**context, "form": form})
+
+
+@csrf_protect
+def _submit_post(request, handler, submission, context):
+    form = SubmissionForm(request.POST, request.FILES, refused=handler.refusals)
+    context = {**context, "form": form}
+    if not form.is_valid():
+        return _refuse(request, context, _error_list(form), status=400, form=form)
+    try:
+        submission, errors = _save_and_maybe_submit(request, form, submission)
+    except StorageFault as fault:
+        return _refuse(request, context, [fault.message], status=503, form=form)
+    except OperationalError:
+        logger.exception("Saving a draft failed on the database")
+        message = _(
+            "系统正忙（数据库暂时无法写入），草稿没有保存。您填写的内容和选择的文件还在页面上，请稍等片刻再点一次“保存”。"
+        )
+        return _refuse(request, context, [message], status=503, form=form)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, field_errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, field_errors)
+            return _refuse(request, context, _error_list(form), status=400, form=form)
+        status = 409 if submission is not None and not _still_editable(submission) else 400
+        return _refuse(request, context, messages_of(error), status=status, form=form)
+    url = reverse("review:submit_detail", args=[submission.pk])
+    if errors:
+        # The draft is kept; the detail page shows why it cannot be submitted yet.
+        messages.error(request, _("草稿已保存，但还不能提交：") + "；".join(errors))
+        if wants_json(request):
+            return JsonResponse({"ok": False, "saved": True, "redirect": url, "errors": errors})
+    else:
+        messages.success(
+            request, _("已提交，请等待评审。") if request.POST.get("action") == "submit" else _("草稿已保存。")
+        )
+        pending = _pending_files(submission) if request.POST.get("action") != "submit" else []
+        if pending:
+            messages.info(
+                request,
+                _("“%(f)s”暂时无法检测（待检测），系统会自动重新检测，检测通过后才能提交评审。")
+                % {"f": "、".join(pending)},
+            )
+    if wants_json(request):
+        return JsonResponse({"ok": True, "redirect": url})
+    return redirect(url)
+
+
+def _pending_files(submission) -> list[str]:
+    standard = services.campaign_review_ensure(campaign=submission.campaign).standard
+    return services.files_report(submission.page.get_latest_revision_as_object(), standard=standard).pending
+
+
+def _still_editable(submission) -> bool:
+    return Submission.objects.get(pk=submission.pk).is_editable_by_teacher
 
 
 @login_required
@@ -128,6 +205,12 @@ def submit_detail(request, pk):
     if selectors.submission_access(request.user, submission) != "teacher":
         raise PermissionDenied
     page = submission.page.get_latest_revision_as_object()
+    if submission.is_editable_by_teacher:
+        # A draft's checks as stored for its current files (待检测 where a check could not run yet).
+        standard = services.campaign_review_ensure(campaign=submission.campaign).standard
+        checks_shown = services.files_report(page, standard=standard).results
+    else:
+        checks_shown = submission.checks
     return render(
         request,
         "review/submit_detail.html",
@@ -136,6 +219,7 @@ def submit_detail(request, pk):
             "page_obj": page,
             "history": selectors.history_for(submission, "teacher"),
             "files": list(page.files.all()),
+            "checks": checks_shown,
         },
     )
 

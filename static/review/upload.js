@@ -1,5 +1,8 @@
 // The submission form uploads with XMLHttpRequest so that teachers see a progress bar for large
 // videos (500 MB - 1 GB). Without JavaScript the form still posts normally.
+// Before anything is sent, each chosen file is checked against the size limit the server states
+// on its input (data-max-bytes), so a teacher learns at once, beside the field, that a file is too
+// big. The server checks everything again while the file arrives; its messages come back per field.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-upload]");
@@ -9,6 +12,37 @@
   var percent = document.getElementById("upload-percent");
   var errors = document.getElementById("form-errors");
   var busy = false;
+
+  function sizeText(bytes) {
+    if (bytes >= 1024 * 1024 * 1024) { return (bytes / 1024 / 1024 / 1024).toFixed(2) + " GB"; }
+    return (bytes / 1024 / 1024).toFixed(1) + " MB";
+  }
+
+  function fieldBox(name) {
+    var input = form.querySelector("[name='" + name + "']");
+    return input ? input.closest(".field") : null;
+  }
+
+  function clearFieldErrors(box) {
+    box.classList.remove("has-error");
+    box.querySelectorAll("p.error[data-client]").forEach(function (p) { p.remove(); });
+  }
+
+  function showFieldErrors(name, list) {
+    var box = fieldBox(name);
+    if (!box) { return false; }
+    clearFieldErrors(box);
+    box.querySelectorAll("p.error").forEach(function (p) { p.remove(); });
+    list.forEach(function (text) {
+      var p = document.createElement("p");
+      p.className = "error";
+      p.setAttribute("data-client", "");
+      p.textContent = text;
+      box.appendChild(p);
+    });
+    if (list.length) { box.classList.add("has-error"); }
+    return true;
+  }
 
   function showErrors(list) {
     var ul = errors.querySelector("ul");
@@ -22,6 +56,50 @@
     if (list.length) { errors.scrollIntoView({ behavior: "smooth", block: "start" }); }
   }
 
+  function clearAll() {
+    form.querySelectorAll(".field").forEach(function (box) {
+      box.classList.remove("has-error");
+      box.querySelectorAll("p.error").forEach(function (p) { p.remove(); });
+    });
+    showErrors([]);
+  }
+
+  // The sizes the server allows, checked before a byte is sent.
+  function sizeProblems(input) {
+    var limit = parseInt(input.getAttribute("data-max-bytes") || "0", 10);
+    var problems = [];
+    Array.prototype.forEach.call(input.files || [], function (file) {
+      if (file.size === 0) {
+        problems.push("《" + file.name + "》是空文件（0 字节），请重新选择正确的文件。");
+      } else if (limit && file.size > limit) {
+        problems.push("《" + file.name + "》有 " + sizeText(file.size) + "，超过了上限 " +
+          input.getAttribute("data-max-text") + "。请压缩后再上传。");
+      }
+    });
+    return problems;
+  }
+
+  function precheck() {
+    var all = [];
+    var total = 0;
+    form.querySelectorAll("input[type=file]").forEach(function (input) {
+      var problems = sizeProblems(input);
+      showFieldErrors(input.name, problems);
+      all = all.concat(problems);
+      Array.prototype.forEach.call(input.files || [], function (file) { total += file.size; });
+    });
+    var cap = parseInt(form.getAttribute("data-max-request") || "0", 10);
+    if (cap && total > cap) {
+      all.push("所选文件合计 " + sizeText(total) + "，超过了一次最多 " + form.getAttribute("data-max-request-text") +
+        " 的限制。请压缩文件，或先保存一部分，再修改上传其余文件。");
+    }
+    return all;
+  }
+
+  form.querySelectorAll("input[type=file]").forEach(function (input) {
+    input.addEventListener("change", function () { showFieldErrors(input.name, sizeProblems(input)); });
+  });
+
   function setButtons(disabled) {
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = disabled; });
   }
@@ -29,6 +107,9 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (busy) { return; }
+    clearAll();
+    var problems = precheck();
+    if (problems.length) { showErrors(problems); return; }
     busy = true;
     var data = new FormData(form);
     if (event.submitter && event.submitter.name) { data.append(event.submitter.name, event.submitter.value); }
@@ -40,7 +121,6 @@
     bar.value = 0;
     percent.textContent = "0%";
     setButtons(true);
-    showErrors([]);
     xhr.upload.addEventListener("progress", function (e) {
       if (!e.lengthComputable) { return; }
       var value = Math.round((e.loaded / e.total) * 100);
@@ -53,13 +133,15 @@
       if (body.redirect) { window.location.assign(body.redirect); return; }
       setButtons(false);
       box.hidden = true;
-      showErrors(body.errors || ["保存失败，请稍后重试。"]);
+      var fieldErrors = body.field_errors || {};
+      Object.keys(fieldErrors).forEach(function (name) { showFieldErrors(name, fieldErrors[name]); });
+      showErrors(body.errors || ["保存失败（服务器返回 " + xhr.status + "），请稍后重试。您填写的内容还在页面上。"]);
     });
     xhr.addEventListener("error", function () {
       busy = false;
       setButtons(false);
       box.hidden = true;
-      showErrors(["网络中断，上传没有完成，请检查网络后重试。"]);
+      showErrors(["上传中断：网络断开，或服务器拒收了过大的文件。请检查网络和文件大小后再点一次“保存”。您填写的内容还在页面上。"]);
     });
     xhr.send(data);
   });

@@ -9,12 +9,22 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_student_searches_leizu_and_narrows_by_subject(live_server, page, site_pages):
     factories.resource(
-        title="嫘祖文化｜嫘祖养蚕缫丝的传说", topic="嫘祖文化", region="西平县", subjects=("语文",), stage="小学",
-        description="<p>西平县被认定为嫘祖故里，本课讲述嫘祖教民养蚕缫丝的传说。</p>", with_cover=False,
+        title="嫘祖文化｜嫘祖养蚕缫丝的传说",
+        topic="嫘祖文化",
+        region="西平县",
+        subjects=("语文",),
+        stage="小学",
+        description="<p>西平县被认定为嫘祖故里，本课讲述嫘祖教民养蚕缫丝的传说。</p>",
+        with_cover=False,
     )
     factories.resource(
-        title="从蚕茧到丝绸的科学探究", topic="嫘祖文化", region="西平县", subjects=("科学",), stage="初中",
-        description="<p>观察蚕的一生。西平县被认定为嫘祖故里。</p>", with_cover=False,
+        title="从蚕茧到丝绸的科学探究",
+        topic="嫘祖文化",
+        region="西平县",
+        subjects=("科学",),
+        stage="初中",
+        description="<p>观察蚕的一生。西平县被认定为嫘祖故里。</p>",
+        with_cover=False,
     )
     factories.resource(title="嵖岈山｜花岗岩地貌的形成", with_cover=False)
 

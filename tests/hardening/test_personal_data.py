@@ -29,8 +29,8 @@ def test_export_lists_account_profile_resources_and_audit_entries(tmp_path, site
     assert data["account"]["email"] == "liming@example.cn"
     assert data["account"]["groups"] == ["教师"]
     assert data["profile"]["role"] == "teacher" and data["profile"]["region"] == "遂平县"
-    assert [r["title"] for r in data["resources_owned"]] == ["梁祝文化微课"]
-    assert audit.LOGIN in [e["action"] for e in data["audit_log"]]
+    assert [r["title"] for r in data["pages"]["owned"]] == ["梁祝文化微课"]
+    assert audit.LOGIN in [e["action"] for e in data["audit_log"]["about_you"]]
     assert ModelLogEntry.objects.filter(action=audit.PERSONAL_DATA_EXPORT, object_id=str(teacher.pk)).exists()
 
 

@@ -18,12 +18,13 @@ from wagtail.images import get_image_model
 from catalogue.models import Role
 from ops.uploads import bytes_file, sanitize_filename, validate_document_upload
 from tests import factories
+from tests.review import media
 
 pytestmark = pytest.mark.django_db
 
 Document = get_document_model()
 Image = get_image_model()
-PDF = b"%PDF-1.4\n" + b"0" * 2000 + b"\n%%EOF\n"
+PDF = media.pdf("嵖岈山课件")
 
 
 def office(kind="docx", *, macro=False) -> bytes:
@@ -232,3 +233,91 @@ def test_resource_file_view_never_serves_office_or_archives_inline(client, site_
     assert response["Content-Disposition"].startswith("inline;")
     assert response["Content-Security-Policy"] == "default-src 'none'"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("bomb.png", png_header(10_000, 10_000), "64 百万像素"),  # 100 Mpx: under Pillow's own hard stop
+        ("photo.jpg", media.jpeg() + b"<script>alert(1)</script>", "夹带了网页或脚本代码"),
+    ],
+)
+def test_admin_images_follow_the_teachers_rules(admin_client, name, data, message):
+    response = post_image(admin_client, name, data)
+    assert response.status_code == 200
+    assert message in " ".join(str(e) for e in response.context["form"].errors["file"])
+    assert not Image.objects.exists() and stored_files() == []
+
+
+def test_admin_documents_follow_the_teachers_rules(admin_client):
+    from tests.review import hostile
+
+    for name, data, message in (
+        ("课件.pdf", hostile.pdf_zip_polyglot(), "伪装的多格式文件"),
+        ("微课.mp4", hostile.truncated_mp4(), "不完整"),
+        ("设计.docx", hostile.zip_bomb_docx(), "压缩炸弹"),
+    ):
+        response = post_document(admin_client, name, data)
+        assert message in " ".join(str(e) for e in response.context["form"].errors["file"]), name
+    assert not Document.objects.exists() and stored_files() == []
+
+
+def test_storage_links_whole_files_into_place_and_removes_dead_parts(tmp_path):
+    import fcntl
+    import time
+
+    from django.core.files.base import ContentFile
+
+    from ops.storage import PART_PREFIX, AtomicFileSystemStorage, stale_parts_remove
+
+    storage = AtomicFileSystemStorage(location=str(tmp_path))
+    assert storage.save("documents/a.pdf", ContentFile(PDF)) == "documents/a.pdf"
+    second = storage.save("documents/a.pdf", ContentFile(b"other"))  # never over an existing file
+    assert second != "documents/a.pdf" and (tmp_path / "documents/a.pdf").read_bytes() == PDF
+    assert not [p for p in (tmp_path / "documents").iterdir() if p.name.startswith(PART_PREFIX)]
+    dead = tmp_path / "documents" / f"{PART_PREFIX}dead"
+    live = tmp_path / "documents" / f"{PART_PREFIX}live"
+    dead.write_bytes(b"half")
+    live.write_bytes(b"half")
+    old = time.time() - 60
+    os.utime(dead, (old, old))
+    os.utime(live, (old, old))
+    with open(live, "rb") as writer:
+        fcntl.flock(writer, fcntl.LOCK_EX)  # a writer still at work
+        assert stale_parts_remove(str(tmp_path)) == [str(dead)]
+    assert live.exists() and not dead.exists()
+
+
+def test_temporary_uploads_of_dead_processes_are_removed(settings, tmp_path):
+    import fcntl
+    import time
+
+    from ops.upload_handler import TEMP_PREFIX, stale_uploads_remove
+
+    settings.UPLOAD_TEMP_DIR = str(tmp_path)
+    dead, live = tmp_path / f"{TEMP_PREFIX}dead.upload", tmp_path / f"{TEMP_PREFIX}live.upload"
+    for path in (dead, live):
+        path.write_bytes(b"x" * 1000)
+        os.utime(path, (time.time() - 10, time.time() - 10))
+    with open(live, "rb") as upload:
+        fcntl.flock(upload, fcntl.LOCK_EX)
+        assert stale_uploads_remove() == [str(dead)]
+    assert live.exists()
+
+
+def test_cleanup_command_removes_originals_without_a_row(settings):
+    import time
+
+    from django.core.management import call_command
+
+    kept = factories.document("有记录", name="kept.pdf", data=PDF)
+    root = Path(django_settings.MEDIA_ROOT)
+    orphan = root / "documents" / "orphan.pdf"
+    orphan.write_bytes(PDF)
+    fresh = root / "documents" / "fresh.pdf"
+    fresh.write_bytes(PDF)
+    os.utime(orphan, (time.time() - 7200, time.time() - 7200))
+    out = io.StringIO()
+    call_command("uploads_cleanup", stdout=out)
+    assert "无记录的原始文件：1" in out.getvalue()
+    assert not orphan.exists() and fresh.exists() and (root / kept.file.name).exists()

@@ -1,10 +1,9 @@
-"""COUNTER R5.1 rules: double-click filter, unique items per user-session, robots."""
+"""COUNTER R5.1 rules: double-click filter, unique items per user-session."""
 
 import pytest
 
 from catalogue.models import Role
-from indicators.models import AccessEvent, DailyRollup, Exclusion
-from indicators.robots import is_robot, robots_list_date
+from indicators.models import DailyRollup
 from tests import factories
 
 from .conftest import at
@@ -88,45 +87,3 @@ def test_unique_investigations_count_an_item_once_per_session_across_actions(res
     rows = DailyRollup.objects.filter(resource=resource)
     assert sum(r.total for r in rows) == 3
     assert sum(r.unique_investigations for r in rows) == 1
-
-
-@pytest.mark.parametrize(
-    "user_agent",
-    [
-        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-        "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
-        "Sogou web spider/4.0(+http://www.sogou.com/docs/help/webmasters.htm#07)",
-        "python-requests/2.31.0",
-        "curl/8.5.0",
-        "Wget/1.21.4",
-        "",
-    ],
-)
-def test_robots_are_recorded_but_never_counted(resource, user_agent):
-    factories.access_hit(resource, at=at("2026-03-05"), user_agent=user_agent)
-    assert AccessEvent.objects.get().exclusion == Exclusion.ROBOT
-    assert totals(resource) == (0, 0)
-
-
-@pytest.mark.parametrize(
-    "user_agent",
-    [
-        "AppleCoreMedia/1.0.0.21E236 (iPhone; U; CPU OS 17_4 like Mac OS X; zh_cn)",
-        "ZhumadianEdu/2.1 CFNetwork/1494.0.7 Darwin/23.4.0",
-        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-        "Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN",
-        "Mozilla/5.0 (Linux; U; Android 12; zh-CN; V2049A) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 "
-        "Chrome/69.0.3497.100 Mobile Safari/537.36 AliApp(DingTalk/7.0.10) com.alibaba.android.rimet/30000000",
-        "Mozilla/5.0 (Linux; Android 13; PGT-AN10) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 "
-        "Chrome/97.0.4692.98 Mobile Safari/537.36 T7/13.32 SP-engine/2.70.0 baiduboxapp/13.32.0.10",
-        factories.BROWSER_UA,
-    ],
-)
-def test_real_players_and_apps_are_counted(resource, user_agent):
-    assert not is_robot(user_agent)
-    factories.access_hit(resource, at=at("2026-03-05"), user_agent=user_agent)
-    assert totals(resource) == (1, 1)
-
-
-def test_the_robot_list_carries_its_date():
-    assert robots_list_date() == "2024-06-01"

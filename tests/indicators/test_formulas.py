@@ -185,7 +185,7 @@ def activity(user, days, *, region="遂平县"):
     for day in days:
         DailyUserActivity.objects.create(
             day=datetime.date.fromisoformat(day),
-            user=user,
+            client_key=f"u:{user.pk}",
             role=user.profile.role,
             region=Region.objects.get(name=region),
             school=user.profile.school,

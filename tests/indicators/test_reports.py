@@ -96,8 +96,12 @@ def test_dashboard_ranks_regions_and_flags_rows_below_target(client, figures):
     html = response.content.decode()
     assert "应用成效监测" in html and "<svg" in html and "无数据" in html
     rows = response.context["region_rows"]
-    assert [r["region"] for r in rows[:2]] == ["遂平县", "汝南县"]  # ranked by teacher score
-    assert rows[0]["below_target"] is False and rows[1]["below_target"] is True
+    assert [(r["region"], r["rank"]) for r in rows] == [("遂平县", 1), ("汝南县", 2)]  # ranked by teacher score
+    assert rows[0]["target_status"] == "met" and rows[1]["target_status"] == "not_met"
+    # Regions without denominators are listed apart, unranked, and are not "未达标".
+    apart = response.context["region_rows_apart"]
+    assert "西平县" in [r["region"] for r in apart]
+    assert {(r["rank"], r["target_status"]) for r in apart} == {(None, "no_data")}
     assert 'class="ind-below"' in html and "<script>" not in html and "style=" not in html
 
 
@@ -137,8 +141,11 @@ def test_monthly_monitoring_xlsx_for_a_reviewer_holds_their_region_only(client, 
     client.force_login(factories.user(Role.COUNTY_REVIEWER, region="汝南县"))
     response = client.get("/admin/indicators/export.xlsx", {"period": "2026-03"})
     wb = load_workbook(io.BytesIO(response.content))
-    assert "全市" not in wb.sheetnames
-    assert [c.value for c in wb["县区"][3]][0] == "汝南县"
+    assert "全市" not in wb.sheetnames and "县内学校排名" in wb.sheetnames
+    header = [c.value for c in wb["县区"][2]]
+    row = [c.value for c in wb["县区"][3]]
+    assert row[header.index("县（区）")] == "汝南县"
+    assert row[header.index("排名")] == 2 and row[header.index("达标情况")] == "未达标"  # as in the city ranking
 
 
 def test_indicators_command_json_csv_and_xlsx(figures, tmp_path):
@@ -152,7 +159,8 @@ def test_indicators_command_json_csv_and_xlsx(figures, tmp_path):
     )
     lines = out.getvalue().strip().splitlines()
     assert lines[0].startswith("period,level,region,school,teachers")
-    assert lines[1] == "2026-03,region,汝南县,,100,100,100,100.0,25.0,30,30.0,30.0,,"
+    assert lines[0].endswith(",target_status,rank,updated_at")
+    assert lines[1].startswith("2026-03,region,汝南县,,100,100,100,100.0,25.0,30,30.0,30.0,,,not_met,2,")
     target = tmp_path / "bulletin.xlsx"
     call_command("indicators", "--period", "2026-Q1", "--format", "xlsx", "--output", str(target), stdout=io.StringIO())
     assert load_workbook(target).sheetnames[0] == "全市"

@@ -52,6 +52,26 @@ def submitted(people):
     return services.submission_submit(submission=draft, user=people.teacher)
 
 
+@pytest.fixture(scope="session")
+def live_template(tmp_path_factory):
+    """A migrated database with an open campaign and 20 teachers (teacher01…teacher20), built once."""
+    from tests.review import live
+
+    if not live.Path(live.GUNICORN).exists():
+        pytest.skip("gunicorn is not installed in the virtualenv (make install)")
+    template = live.Template(tmp_path_factory.mktemp("live-template")).build()
+    yield template
+    template.drop()
+
+
+@pytest.fixture
+def live_site(live_template, tmp_path):
+    """A gunicorn of its own on a copy of the template database (started by the test: site.start())."""
+    from tests.review import live
+
+    site = live.LiveSite(live_template, tmp_path / "site")
+    yield site
+    site.close()
 def noticed(people, submissions, *, ended=True):
     """Open a public notice (公示) for `submissions` (awaiting selection); with `ended`, its period is
     over, as if the days had passed. Returns the notice."""

@@ -81,8 +81,33 @@ def jpeg(size=(1280, 720)) -> bytes:
     return buffer.getvalue()
 
 
-def pdf(text="教学设计") -> bytes:
-    return b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% " + text.encode() + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+def pdf(text="教学设计", *, pages=1, javascript=None, launch=None, padding=0) -> bytes:
+    """A real PDF (pypdf); `javascript` runs when it opens, `launch` starts a program; `padding`
+    bytes of keywords make it as large as a test needs."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    for _page in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": text, "/Subject": text * 40, "/Keywords": "k" * padding})
+    if javascript:
+        action = writer._add_object(
+            DictionaryObject(
+                {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject(javascript)}
+            )
+        )
+        tree = writer._add_object(
+            DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("0"), action])})
+        )
+        writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): tree})
+    if launch:
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+            {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject(launch)}
+        )
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def docx() -> bytes:

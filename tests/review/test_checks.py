@@ -1,12 +1,18 @@
 """Automated technical checks: real files (ffmpeg, Pillow), types judged by content; bad files are
 refused at submit time with a message the teacher can act on, and nothing is submitted."""
 
-import pytest
+from decimal import Decimal
 
+import pytest
+from django.core.exceptions import ValidationError
+
+from ops import media as ops_media
+from ops import uploads
 from review import checks, services
-from review.models import QualityStandard, Stage
+from review.models import FileCheck, FileIntake, QualityStandard, Stage, Submission
 from tests import factories
 from tests.review import media
+from tests.review.conftest import good_files
 
 pytestmark = pytest.mark.django_db
 
@@ -41,14 +47,22 @@ def test_too_short_video_is_refused_with_the_duration(people):
     assert "视频时长 0分6秒，不在要求的 5–20 分钟之内" in messages
 
 
-def test_renamed_executable_is_refused_by_content(people):
-    messages, _draft = _submit(people, factories.upload("微课.mp4", media.windows_exe(), "video/mp4"))
-    assert any("实际内容是Windows 可执行程序" in m and "不是视频" in m for m in messages)
+def test_renamed_executable_is_refused_when_saved_and_nothing_is_kept(people):
+    with pytest.raises(ValidationError) as refused:
+        factories.submission(
+            teacher=people.teacher, files={"main_file": factories.upload("微课.mp4", media.windows_exe())}
+        )
+    assert refused.value.message_dict == {
+        "main_file": ["《微课.mp4》是可执行文件或脚本，不允许上传。请选择作品本身的文件（MP4）。"]
+    }
+    assert not Submission.objects.exists() and not FileIntake.objects.exists()
 
 
-def test_zero_byte_file_is_refused(people):
-    messages, _draft = _submit(people, factories.upload("微课.mp4", b"", "video/mp4"))
-    assert "《微课.mp4》是空文件（0 字节），请重新选择正确的文件上传。" in messages
+def test_zero_byte_file_is_refused_when_saved(people):
+    with pytest.raises(ValidationError) as refused:
+        factories.submission(teacher=people.teacher, files={"main_file": factories.upload("微课.mp4", b"")})
+    assert refused.value.message_dict["main_file"] == ["《微课.mp4》是空文件（0 字节），请重新选择正确的文件上传。"]
+    assert not Submission.objects.exists()
 
 
 def test_video_without_sound_is_refused(people):
@@ -70,9 +84,7 @@ def test_low_bitrate_audio_is_refused(people):
 
 
 def test_courseware_must_be_pptx_or_pdf_by_content(people):
-    messages, _draft = _submit(
-        people, factories.upload("课件.pptx", media.docx(), "application/vnd.ms-powerpoint"), resource_type="courseware"
-    )
+    messages, _draft = _submit(people, factories.upload("课件.docx", media.docx()), resource_type="courseware")
     assert any("实际内容是Word 文档（DOCX）" in m and "PPTX/PDF" in m for m in messages)
 
 
@@ -91,29 +103,163 @@ def test_good_files_pass_and_soft_warnings_reach_reviewers(people):
     assert not submitted.hard_failures
 
 
-def test_sniffing_ignores_extensions(tmp_path):
-    samples = {
-        "a.docx": (media.pdf(), "pdf"),
-        "b.pdf": (media.pptx(), "pptx"),
-        "c.mp4": (media.windows_exe(), "exe"),
-        "d.png": (media.jpeg(), "jpeg"),
-        "e.mp3": (media.mp3(), "mp3"),
-        "f.doc": (b"", "empty"),
-        "g.txt": (b"\x7fELF\x02\x01\x01" + b"\x00" * 40, "elf"),
-    }
-    for name, (data, kind) in samples.items():
-        path = tmp_path / name
-        path.write_bytes(data)
-        assert checks.sniff(path) == kind, name
+def test_sniffing_ignores_extensions():
+    samples = [
+        (media.pdf(), "pdf"),
+        (media.pptx(), "zip"),  # a ZIP package: told apart by its members (zip_kind)
+        (media.windows_exe(), "exe"),
+        (media.jpeg(), "jpeg"),
+        (media.mp3(), "mp3"),
+        (b"", "empty"),
+        (b"\x7fELF\x02\x01\x01" + b"\x00" * 40, "exe"),
+        (b"#!/bin/sh\nrm -rf /\n", "script"),
+        (b"  <!DOCTYPE html><html>", "markup"),
+    ]
+    for data, kind in samples:
+        assert uploads.sniff(data[: uploads.HEAD]) == kind, kind
 
 
 def test_requirements_come_from_the_standard(tmp_path):
     """An admin who lowers the minimum resolution changes the verdict: nothing is hard-coded."""
     path = tmp_path / "small.mp4"
     path.write_bytes(media.mp4(width=640, height=360))
+    measurement = ops_media.measure_av(path)
     standard = QualityStandard.current()
-    verdict = {c.code: c.passed for c in checks.check_video(path, "small.mp4", path.stat().st_size, standard)}
-    assert verdict["resolution"] is False
+
+    def verdict():
+        found = checks.check_video("small.mp4", "mp4", path.stat().st_size, measurement, standard)
+        return {c.code: c.passed for c in found}
+
+    assert verdict()["resolution"] is False
     standard.video_min_width, standard.video_min_height = 640, 360
-    verdict = {c.code: c.passed for c in checks.check_video(path, "small.mp4", path.stat().st_size, standard)}
-    assert verdict["resolution"] is True
+    assert verdict()["resolution"] is True
+
+
+def test_a_new_standard_version_is_judged_on_the_stored_measurement(people):
+    """Results are bound to the standard's version; a new version is judged again without re-reading."""
+    draft = factories.submission(teacher=people.teacher, files=good_files())
+    page = draft.page.get_latest_revision_as_object()
+    old = QualityStandard.current()
+    verdict = services.files_verdict(draft, page, standard=old)
+    assert verdict.ready and not verdict.pending
+    edited = QualityStandard.objects.get(pk=old.pk)
+    edited.video_min_minutes = Decimal("6")
+    stricter = services.quality_standard_new_version(source=edited, user=people.admin)
+    verdict = services.files_verdict(draft, page, standard=stricter)
+    assert "视频时长 5分1秒，不在要求的 6–20 分钟之内" in verdict.problems
+    assert FileCheck.objects.filter(standard_version=stricter.version).count() == 2  # video and cover
+    assert set(FileCheck.objects.values_list("sha256", flat=True)) == set(
+        FileIntake.objects.values_list("sha256", flat=True)
+    )
+
+
+def test_pdf_scripts_are_flagged_for_the_reviewers(client, people):
+    draft = factories.submission(
+        teacher=people.teacher,
+        resource_type="courseware",
+        files={
+            "main_file": factories.upload("课件.pdf", media.pdf(javascript="app.alert('hi')", launch="cmd.exe")),
+            "cover": factories.upload("c.png", media.png()),
+        },
+    )
+    submitted = services.submission_submit(submission=draft, user=people.teacher)
+    assert submitted.status == Stage.COUNTY_REVIEW  # a warning, not a refusal
+    (warning,) = [c["message"] for c in submitted.warnings if c["code"] == "pdf_actions"]
+    assert "JavaScript 脚本" in warning and "启动外部程序（Launch）" in warning and "OpenAction" in warning
+    client.force_login(people.reviewer)
+    assert warning in client.get(f"/review/{submitted.pk}/").content.decode()
+
+
+def test_results_are_announced_to_the_state_machine(people, django_capture_on_commit_callbacks):
+    from review.signals import file_checks_finished
+
+    heard = []
+
+    def receiver(sender, signal, **kwargs):
+        heard.append(kwargs)
+
+    file_checks_finished.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            draft = factories.submission(teacher=people.teacher, files=good_files())
+    finally:
+        file_checks_finished.disconnect(receiver)
+    page = draft.page.get_latest_revision_as_object()
+    assert heard == [{"document_ids": [page.files.first().document_id], "image_ids": [page.cover_image_id]}]
+
+
+def test_a_check_that_could_not_run_is_pending_until_the_worker_measures(people, monkeypatch, settings):
+    """ffprobe timing out is 待检测, never a pass: a submission waits in 技术检测中; the task measures
+    once the tool answers and the work moves on into county review."""
+    from review.signals import file_checks_finished
+    from review.tasks import file_intakes_measure
+
+    monkeypatch.setattr(ops_media, "_timeout", lambda: 0.001)
+    draft = factories.submission(teacher=people.teacher, files=good_files())
+    intake = FileIntake.objects.get(content="mp4")
+    assert intake.status == FileIntake.Status.PENDING and "did not finish" in intake.error
+    page = draft.page.get_latest_revision_as_object()
+    verdict = services.files_verdict(draft, page, standard=QualityStandard.current())
+    assert not verdict.ready and verdict.pending == ["微课.mp4"] and verdict.problems == []
+    # Submitted while a file is 待检测: the work waits in 技术检测中, never reaching a reviewer.
+    assert services.submission_submit(submission=draft, user=people.teacher).status == Stage.CHECKING
+    monkeypatch.undo()
+    heard = []
+    file_checks_finished.connect(lambda sender, signal, **kw: heard.append(kw), weak=False, dispatch_uid="t")
+    try:
+        result = file_intakes_measure.enqueue(intake_ids=[intake.pk]).return_value
+    finally:
+        file_checks_finished.disconnect(dispatch_uid="t")
+    assert result == {"measured": [intake.pk], "pending": []}
+    assert heard == [{"document_ids": [intake.document_id], "image_ids": []}]
+    assert services.files_verdict(draft, page, standard=QualityStandard.current()).ready
+    # The measurement's signal moved the work on into county review by itself.
+    draft.refresh_from_db()
+    assert draft.status == Stage.COUNTY_REVIEW
+
+
+def test_gallery_pixel_bomb_and_names_are_refused_on_every_image(people):
+    from tests.review import hostile
+
+    with pytest.raises(ValidationError) as refused:
+        factories.submission(
+            teacher=people.teacher,
+            resource_type="gallery",
+            files={
+                "gallery": [factories.upload("1.png", media.png()), factories.upload("2.png", hostile.pixel_bomb())]
+            },
+        )
+    assert "上限为 64 百万像素" in refused.value.message_dict["gallery"][0]
+    assert not Submission.objects.exists()
+
+
+def test_stored_names_keep_no_executable_suffix_and_no_bidi(people):
+    draft = factories.submission(
+        teacher=people.teacher,
+        resource_type="design",
+        files={
+            "main_file": factories.upload("教学\u202e设计.exe.pdf", media.pdf()),
+            "cover": factories.upload("c.png", media.png()),
+        },
+    )
+    document = draft.page.get_latest_revision_as_object().files.first().document
+    assert document.filename == "教学设计_exe.pdf"
+
+
+def test_files_that_never_came_through_the_intake_are_measured_before_they_can_pass(
+    people, django_capture_on_commit_callbacks
+):
+    """A draft from before the intake (no FileIntake rows): 待检测 at the first submit, which parks the
+    work in 技术检测中 and queues the measurement; once measured (SHA-256 read from storage) the work
+    moves on into county review."""
+    draft = factories.submission(teacher=people.teacher, files=good_files())
+    FileIntake.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.submission_submit(submission=draft, user=people.teacher).status == Stage.CHECKING
+    intake = FileIntake.objects.get(document__isnull=False)
+    assert (
+        intake.status == FileIntake.Status.MEASURED
+        and intake.sha256 == draft.page.files.first().document.fingerprint.sha256
+    )
+    draft.refresh_from_db()
+    assert draft.status == Stage.COUNTY_REVIEW

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from catalogue.models import Region
 from indicators.exports import as_csv, as_json, export_filename, workbook_bytes
 from indicators.periods import PeriodError, parse_period
+from indicators.services import rollups_refresh_dirty
 
 
 class Command(BaseCommand):
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             region_obj = Region.objects.filter(code=region).first() or Region.objects.filter(name=region).first()
             if region_obj is None:
                 raise CommandError(f"找不到县（区）：{region}")
+        rollups_refresh_dirty()  # the figures as of now, whoever runs the scheduled refresh
         if fmt == "xlsx":
             target = Path(output or export_filename(period_obj))
             target.write_bytes(workbook_bytes(period_obj, region=region_obj))

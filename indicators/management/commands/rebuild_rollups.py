@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.services import rollups_rebuild
+from indicators.services import RawEventsPurged, rollups_rebuild
 
 
 def _date(value: str) -> datetime.date:
@@ -23,7 +23,12 @@ class Command(BaseCommand):
         start, end = _date(date_from), _date(date_to)
         if end < start:
             raise CommandError("结束日期早于起始日期。")
-        differences = rollups_rebuild(date_from=start, date_to=end)
+        try:
+            differences = rollups_rebuild(date_from=start, date_to=end)
+        except RawEventsPurged as exc:
+            raise CommandError(
+                f"{exc.args[0]} 之前的原始访问记录已按保留期删除，这些日期的日汇总不能重算（保留的汇总不变）。"
+            ) from exc
         days = (end - start).days + 1
         if not differences:
             self.stdout.write(self.style.SUCCESS(f"已重算 {days} 天，日汇总与原始记录一致，无差异。"))

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"用户 {username} 不存在。")
         if action == "export":
-            text = json.dumps(personal_data_export(user=user), ensure_ascii=False, indent=2)
+            text = json.dumps(personal_data_export(user=user), ensure_ascii=False, indent=2, default=str)
             if output:
                 with open(output, "w", encoding="utf-8") as f:
                     f.write(text + "\n")

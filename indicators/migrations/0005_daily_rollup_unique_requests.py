@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0003_audience_and_resource_rollups'),
+        ('indicators', '0004_counting_pipeline'),
     ]
 
     operations = [
