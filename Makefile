@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test install system-deps lint check serve clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-test.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	# Test-only clients, without their stale pins (see the file's header).
+	$(PY) -m pip install --quiet --no-deps -r requirements-test.txt
 	touch $(STAMP)
 
 install: $(STAMP)

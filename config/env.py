@@ -144,3 +144,18 @@ TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", None)
 LOGIN_CAPTCHA_AFTER = env_int("LOGIN_CAPTCHA_AFTER", 3)
 LOGIN_CAPTCHA_ADDRESS_AFTER = env_int("LOGIN_CAPTCHA_ADDRESS_AFTER", 20)
 LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+
+# --- platform interconnection (docs/interop.md) ---------------------------------------------
+# OAI-PMH: the namespace of record identifiers (oai:<this>:resource/<id>) and the contact address.
+OAI_REPOSITORY_IDENTIFIER = env_str("OAI_REPOSITORY_IDENTIFIER", "zmd-edu.local")
+OAI_ADMIN_EMAIL = env_str("OAI_ADMIN_EMAIL", "admin@zmd-edu.local")
+# COUNTER_SUSHI: requests allowed per API key per minute and per day (Exception 1020 beyond).
+SUSHI_RATE_LIMIT_PER_MINUTE = env_int("SUSHI_RATE_LIMIT_PER_MINUTE", 30)
+SUSHI_RATE_LIMIT_PER_DAY = env_int("SUSHI_RATE_LIMIT_PER_DAY", 2000)
+# Monthly push upward: HTTPS endpoint, HMAC secret, CA bundle to trust (empty = system CAs), and
+# the first month to send (YYYY-MM; empty = the last completed month when first run).
+INTEROP_PUSH_URL = env_str("INTEROP_PUSH_URL")
+INTEROP_PUSH_SECRET = env_str("INTEROP_PUSH_SECRET")
+INTEROP_PUSH_CA_BUNDLE = env_str("INTEROP_PUSH_CA_BUNDLE")
+INTEROP_PUSH_FIRST_MONTH = env_str("INTEROP_PUSH_FIRST_MONTH")
+INTEROP_PUSH_TIMEOUT = env_int("INTEROP_PUSH_TIMEOUT", 15)

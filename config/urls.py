@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("ops.urls")),
     path("", include("search.urls")),
     path("", include("indicators.urls")),
+    path("", include("interop.urls")),
     path("", include("review.urls")),
     re_path(r"^media/(?P<path>.+)$", catalogue_views.media, name="media"),
     path("", include(wagtail_urls)),

@@ -16,6 +16,10 @@ from .conf import DOUBLE_CLICK_SECONDS
 from .identity import is_person
 from .models import ExcludedReason
 
+# COUNTER's Requests: the full content was downloaded or played (a subset of Investigations). A
+# detail-page view is an Investigation only: it shows the description, a cover or thumbnails.
+REQUEST_ACTIONS = ("download", "play")
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -113,7 +117,7 @@ def user_session(hit: Hit) -> str:
 
 @dataclass
 class DayCounts:
-    rollups: dict  # (resource_id, action, role, region_id, school_id) -> [total, uniques, unique_investigations]
+    rollups: dict  # (resource_id, action, role, region_id, school_id) -> [total, uniques, unique_investigations, unique_requests]
     activity: set  # (client_key, role, region_id, school_id) of each person with a counted hit
     excluded: Counter  # (reason, region_id) -> hits not counted for a reason only the day can tell
     overactive: dict  # client_key -> (Overactive, hits excluded, role, region_id)
@@ -145,17 +149,22 @@ def count_day(
     rollups: dict[tuple, list[int]] = {}
     sessions_per_row: dict[tuple, set] = defaultdict(set)
     first_action: dict[tuple, tuple] = {}
+    first_request: dict[tuple, tuple] = {}
     activity = set()
     for hit in counted:
         row = (hit.resource_id, hit.action, hit.role, hit.region_id, hit.school_id)
-        rollups.setdefault(row, [0, 0, 0])[0] += 1
+        rollups.setdefault(row, [0, 0, 0, 0])[0] += 1
         session = user_session(hit)
         sessions_per_row[row].add(session)
         first_action.setdefault((session, hit.resource_id), row)
+        if hit.action in REQUEST_ACTIONS:
+            first_request.setdefault((session, hit.resource_id), row)
         if is_person(hit.client_key):
             activity.add((hit.client_key, hit.role, hit.region_id, hit.school_id))
     for row, sessions in sessions_per_row.items():
         rollups[row][1] = len(sessions)
     for row in first_action.values():
         rollups[row][2] += 1
+    for row in first_request.values():
+        rollups[row][3] += 1
     return DayCounts(rollups=rollups, activity=activity, excluded=+excluded, overactive=overactive)

@@ -90,7 +90,8 @@ class DailyRollup(models.Model):
     `total` is COUNTER's Total_Item_Investigations for the action after robot, editorial and
     double-click filtering; `uniques` the distinct user-sessions for this action;
     `unique_investigations` attributes each user-session × item to the row of its first counted
-    action, so summing it over actions gives Unique_Item_Investigations."""
+    action, so summing it over actions gives Unique_Item_Investigations; `unique_requests` does the
+    same over the request actions (download, play) only, so its sum is Unique_Item_Requests."""
 
     day = models.DateField(_("日期"))
     resource = models.ForeignKey(ResourcePage, verbose_name=_("资源"), **_history_fk)
@@ -101,6 +102,7 @@ class DailyRollup(models.Model):
     total = models.PositiveIntegerField(_("访问量"), default=0)
     uniques = models.PositiveIntegerField(_("独立访问"), default=0)
     unique_investigations = models.PositiveIntegerField(default=0)
+    unique_requests = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("日汇总")

@@ -162,7 +162,12 @@ def _rollup_day(day: datetime.date) -> dict:
     hits, start, end = _hits_for(day)
     counts = count_day(hits, day_start=start, day_end=end, thresholds=conf.overactive_thresholds())
     before = {
-        (r.resource_id, r.action, r.role, r.region_id, r.school_id): [r.total, r.uniques, r.unique_investigations]
+        (r.resource_id, r.action, r.role, r.region_id, r.school_id): [
+            r.total,
+            r.uniques,
+            r.unique_investigations,
+            r.unique_requests,
+        ]
         for r in DailyRollup.objects.filter(day=day)
     }
     activity_before = set(
@@ -180,12 +185,23 @@ def _rollup_day(day: datetime.date) -> dict:
     day_value = connection.ops.adapt_datefield_value(day)
     _insert(
         DailyRollup,
-        ["day", "resource_id", "action", "role", "region_id", "school_id", "total", "uniques", "unique_investigations"],
+        [
+            "day",
+            "resource_id",
+            "action",
+            "role",
+            "region_id",
+            "school_id",
+            "total",
+            "uniques",
+            "unique_investigations",
+            "unique_requests",
+        ],
         [[day_value, *key, *values] for key, values in counts.rollups.items()],
     )
     audiences: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     resources: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for (res, action, role, region, school), (t, u, ui) in counts.rollups.items():
+    for (res, action, role, region, school), (t, u, ui, _ur) in counts.rollups.items():
         audience = audiences[(role, region, school)]
         audience[0] += t
         audience[1] += ui
