@@ -2,7 +2,8 @@
 
 One round (`refresh_round`) writes the events still waiting in a buffer or in Redis, recomputes
 every day marked dirty, purges raw events past their retention when the horizon has moved, and
-stamps the time the figures are complete up to (RollupState.refreshed_at, "数据更新于 hh:mm").
+stamps the time the figures are complete up to (RollupState.refreshed_at, "数据更新于 hh:mm"), then
+sends `signals.rollups_refreshed` (the interop app queues the monthly push on it).
 A round runs every INDICATORS_REFRESH_SECONDS (default 60 s, a fifth of the 5-minute promise).
 
 Who runs the rounds (conf.scheduler_mode):
@@ -35,6 +36,7 @@ from django.utils import timezone
 
 from . import conf
 from .models import RollupState
+from .signals import rollups_refreshed
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +50,9 @@ def refresh_round(*, now: datetime.datetime | None = None) -> dict:
     written = get_recorder().flush()
     days = rollups_refresh_dirty(now=now)
     purged = access_events_purge_due(today=timezone.localdate(now) if now else None)
-    return {"events_written": written, "days_refreshed": len(days), "events_purged": purged}
+    result = {"events_written": written, "days_refreshed": len(days), "events_purged": purged}
+    rollups_refreshed.send(sender=refresh_round, result=result)
+    return result
 
 
 def refreshed_at() -> datetime.datetime | None:

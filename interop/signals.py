@@ -1,4 +1,5 @@
-"""Receivers: the OAI-PMH record state follows Wagtail's publish lifecycle.
+"""Receivers: the OAI-PMH record state follows Wagtail's publish lifecycle; the monthly push
+follows the roll-ups' refresh tick.
 
 Each receiver runs in the editor's transaction, so a tombstone is written exactly when the change
 that made it is (and rolled back with it)."""
@@ -8,6 +9,7 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from catalogue.models import ResourcePage
+from indicators.signals import rollups_refreshed
 
 
 def _resource_ids_under(page) -> list[int]:
@@ -46,6 +48,16 @@ def on_restriction_changed(sender, instance, **kwargs):
         _sync(_resource_ids_under(page))
 
 
+def on_rollups_refreshed(sender, **kwargs):
+    """Each refresh tick of the roll-ups queues the monthly push (when one is configured): months
+    close on the refreshed figures, and failed deliveries come due again (docs/interop.md §6)."""
+    from .push import push_configured
+    from .tasks import push_due_task
+
+    if push_configured():
+        push_due_task.enqueue()
+
+
 def connect() -> None:
     page_published.connect(on_published, dispatch_uid="interop.on_published")
     page_unpublished.connect(on_unpublished, dispatch_uid="interop.on_unpublished")
@@ -53,3 +65,4 @@ def connect() -> None:
     post_delete.connect(on_resource_deleted, sender=ResourcePage, dispatch_uid="interop.on_resource_deleted")
     post_save.connect(on_restriction_changed, sender=PageViewRestriction, dispatch_uid="interop.restriction_saved")
     post_delete.connect(on_restriction_changed, sender=PageViewRestriction, dispatch_uid="interop.restriction_deleted")
+    rollups_refreshed.connect(on_rollups_refreshed, dispatch_uid="interop.rollups_refreshed")

@@ -202,3 +202,22 @@ def test_the_environment_configures_the_push(tmp_path):
         str(tmp_path / "ca.pem"),
         "2026-01",
     ]
+
+
+def test_the_roll_up_refresh_tick_sends_the_closed_months(receiver, figures):
+    """Nobody runs push_monthly by hand: the scheduled refresh round of the roll-ups (the worker's
+    chain, or the embedded default's thread) queues the push, and the closed months arrive."""
+    from indicators.scheduling import refresh_round
+
+    refresh_round()
+    assert PushDelivery.objects.count() == 2 * units()
+    assert PushDelivery.objects.exclude(status=PushStatus.SENT).count() == 0
+    assert len(receiver.accepted) == 2 * units()
+
+
+def test_without_a_push_endpoint_the_tick_sends_nothing(settings, figures):
+    from indicators.scheduling import refresh_round
+
+    settings.INTEROP_PUSH_URL = ""
+    refresh_round()
+    assert not PushDelivery.objects.exists()
