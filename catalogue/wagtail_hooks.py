@@ -6,6 +6,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .denied import DRAFT_FILE, Denied
 from .models import Grade, Region, ResourceFile, ResourceType, Role, School, Stage, Subject, Theme, Topic, UserProfile
 from .models.accounts import ROLES_NEEDING_REGION, ROLES_NEEDING_SCHOOL
 from .permissions import Ability, assignable_roles, can, may_manage_account
@@ -146,7 +147,7 @@ def guard_document(document, request):
     document of a public resource served at Wagtail's URL (the API's download_url) is a download
     of that resource, announced like one from our own file view."""
     if not document_visible_to(request.user, document):
-        raise PermissionDenied
+        raise Denied(DRAFT_FILE)
     resource_file = public_resource_file_of(document)
     if resource_file is not None:
         resource_accessed.send(

@@ -21,3 +21,9 @@ urlpatterns = [
     re_path(r"^media/(?P<path>.+)$", catalogue_views.media, name="media"),
     path("", include(wagtail_urls)),
 ]
+
+# Chinese error pages inside the site's layout (catalogue/errors.py); CSRF failures: settings.
+handler400 = "catalogue.errors.bad_request"
+handler403 = "catalogue.errors.permission_denied"
+handler404 = "catalogue.errors.page_not_found"
+handler500 = "catalogue.errors.server_error"

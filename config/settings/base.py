@@ -140,6 +140,9 @@ AXES_VERBOSE = False
 TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
 AUDIT_LOG_RETENTION_DAYS = max(env.AUDIT_LOG_RETENTION_DAYS, 183)
 
+# A form posted without a valid CSRF token gets the site's Chinese page (catalogue/errors.py).
+CSRF_FAILURE_VIEW = "catalogue.errors.csrf_failure"
+
 # Wagtail's preview panel frames our own pages; nobody else may (CSP frame-ancestors too).
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,9 +1,14 @@
 """Helpers the review views share."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+
+from catalogue import denied
+from catalogue.denied import Denied
+from catalogue.models import Role
 
 from .. import selectors
 from ..models import Notification
+from ..models.workflow import role_of
 
 
 def wants_json(request) -> bool:
@@ -20,4 +25,18 @@ def unread(user):
 
 def require_admin(user):
     if not selectors.is_campaign_admin(user):
-        raise PermissionDenied
+        raise Denied(denied.ADMIN_ONLY)
+
+
+def refusal(user, submission) -> Denied:
+    """Why `user` may not open `submission`, in words for them (shown on the 403 page)."""
+    role = role_of(user)
+    if role == Role.COUNTY_REVIEWER:
+        if user.profile.region_id != submission.region_id:
+            return Denied(denied.OTHER_REGION)
+        return Denied(denied.NOT_SUBMITTED_YET)
+    if role == Role.CITY_EXPERT:
+        return Denied(denied.NOT_ASSIGNED)
+    if role == Role.TEACHER:
+        return Denied(denied.NOT_YOURS)
+    return Denied(denied.REVIEWERS_ONLY)

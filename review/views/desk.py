@@ -21,7 +21,7 @@ from ..forms import (
 )
 from ..models import CampaignReview, ExpertReview, Stage
 from ..models.workflow import role_of
-from .common import messages_of, unread
+from .common import messages_of, refusal, unread
 
 IN_REVIEW = [Stage.CHECKING, Stage.COUNTY_REVIEW, Stage.EXPERT_REVIEW]
 
@@ -54,7 +54,7 @@ def review_detail(request, pk):
     submission = get_object_or_404(selectors.submissions_base(), pk=pk)
     access = selectors.submission_access(request.user, submission)
     if access not in ("county", "expert", "admin"):
-        raise PermissionDenied
+        raise refusal(request.user, submission)
     standard = CampaignReview.objects.select_related("standard").get(campaign=submission.campaign).standard
     own_review = selectors.live_review_for(request.user, submission) if access == "expert" else None
     decision_form = score_form = return_form = None

@@ -16,6 +16,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 from wagtail.documents import get_document_model
 
+from catalogue import denied
+from catalogue.denied import Denied
 from catalogue.http import ranged_file_response
 from catalogue.models import Role
 from ops.upload_handler import IntakeUploadHandler, UploadRefused
@@ -27,14 +29,14 @@ from ..forms import (
 from ..models import Submission
 from ..models.workflow import role_of
 from ..services.files import StorageFault
-from .common import messages_of, unread, wants_json
+from .common import messages_of, refusal, unread, wants_json
 
 logger = logging.getLogger(__name__)
 
 
 def _require_teacher(user):
     if role_of(user) != Role.TEACHER:
-        raise PermissionDenied
+        raise Denied(denied.TEACHERS_ONLY)
 
 
 @login_required
@@ -203,7 +205,7 @@ def _still_editable(submission) -> bool:
 def submit_detail(request, pk):
     submission = get_object_or_404(selectors.submissions_base(), pk=pk)
     if selectors.submission_access(request.user, submission) != "teacher":
-        raise PermissionDenied
+        raise refusal(request.user, submission)
     page = submission.page.get_latest_revision_as_object()
     if submission.is_editable_by_teacher:
         # A draft's checks as stored for its current files (待检测 where a check could not run yet).
@@ -246,7 +248,7 @@ def submission_file(request, pk, document_id):
     submission = get_object_or_404(Submission.objects.select_related("page"), pk=pk)
     access = selectors.submission_access(request.user, submission)
     if not access:
-        raise PermissionDenied
+        raise refusal(request.user, submission)
     page = submission.page.get_latest_revision_as_object()
     ids = {f.document_id for f in page.files.all()}
     if document_id not in ids:
