@@ -36,14 +36,22 @@ def _iter_range(fileobj, start, length):
         fileobj.close()
 
 
-def content_disposition(filename: str, as_attachment: bool) -> str:
+def content_disposition(filename: str, as_attachment: bool, ascii_filename: str | None = None) -> str:
+    """`filename*` carries the real (Chinese) name; `filename` an ASCII fallback for old clients:
+    `ascii_filename` when given (pinyin), else the ASCII part of the name when it says something."""
     kind = "attachment" if as_attachment else "inline"
-    ascii_name = filename.encode("ascii", "ignore").decode() or "download"
-    ascii_name = ascii_name.replace('"', "")
+    ascii_name = ascii_filename or ""
+    if not ascii_name:
+        stripped = filename.encode("ascii", "ignore").decode()
+        stem, dot, extension = stripped.rpartition(".")
+        ascii_name = stripped if re.search(r"[A-Za-z0-9]", stem if dot else stripped) else "download" + dot + extension
+    ascii_name = re.sub(r'["\\\r\n;]', "", ascii_name) or "download"
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def ranged_file_response(request, fieldfile, *, filename: str, as_attachment: bool = False):
+def ranged_file_response(
+    request, fieldfile, *, filename: str, as_attachment: bool = False, ascii_filename: str | None = None
+):
     """A response for `fieldfile` that honours a single `Range: bytes=a-b` request header.
 
     Returns 206 with Content-Range for a satisfiable range, 416 for an unsatisfiable one and a
@@ -76,7 +84,7 @@ def ranged_file_response(request, fieldfile, *, filename: str, as_attachment: bo
         response = FileResponse(fieldfile.open("rb"), content_type=content_type)
         response["Content-Length"] = str(size)
     response["Accept-Ranges"] = "bytes"
-    response["Content-Disposition"] = content_disposition(filename, as_attachment)
+    response["Content-Disposition"] = content_disposition(filename, as_attachment, ascii_filename)
     response["X-Content-Type-Options"] = "nosniff"
     if not content_type.startswith(("video/", "audio/")):
         response["Content-Security-Policy"] = "default-src 'none'"  # as Wagtail's document view

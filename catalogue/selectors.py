@@ -95,3 +95,61 @@ def document_visible_to(user, document) -> bool:
             return False
         return can(user, Ability.SEE_ALL_DRAFTS) or document.uploaded_by_user_id == user.pk
     return any(resource_file_visible_to(user, f) for f in files)
+
+
+# --- the reader's own things: favourites and learning history ----------------------------------
+
+
+def reader_state(*, user, resource) -> dict:
+    """What the resource page shows a signed-in reader about themselves: whether the resource is in
+    their favourites and where they stopped the video or audio last time (one query each)."""
+    from .models import Favourite, LearningRecord
+
+    record = (
+        LearningRecord.objects.filter(user=user, resource=resource)
+        .values("file_id", "position", "duration", "visits")
+        .first()
+    )
+    resume = {}
+    if record and record["file_id"] and record["position"] >= RESUME_MIN_SECONDS:
+        # A video watched to (almost) the end starts again from the beginning.
+        if not record["duration"] or record["position"] < record["duration"] - RESUME_END_MARGIN:
+            resume = {record["file_id"]: record["position"]}
+    return {
+        "favourite": Favourite.objects.filter(user=user, resource=resource).exists(),
+        "resume": resume,
+        "visits": record["visits"] if record else 0,
+    }
+
+
+RESUME_MIN_SECONDS = 5
+RESUME_END_MARGIN = 5
+
+
+def favourites_of(user):
+    """The reader's favourites that the public can still see (an unpublished one drops out)."""
+    from .models import Favourite
+
+    visible = live_resources().values("pk")
+    return (
+        Favourite.objects.filter(user=user, resource__in=visible)
+        .select_related("resource__resource_type", "resource__theme", "resource__stage", "resource__cover_image")
+        .order_by("-created_at", "-id")
+    )
+
+
+def learning_records_of(user):
+    from .models import LearningRecord
+
+    visible = live_resources().values("pk")
+    return (
+        LearningRecord.objects.filter(user=user, resource__in=visible)
+        .select_related(
+            "resource__resource_type", "resource__theme", "resource__stage", "resource__cover_image", "file"
+        )
+        .order_by("-last_visited_at", "-id")
+    )
+
+
+def resource_visible_to(user, resource) -> bool:
+    return resource_is_public(resource) or user_can_edit_page(user, resource)

@@ -1,8 +1,12 @@
-"""Writes for the catalogue: accounts and their roles, the role groups, the page tree."""
+"""Writes for the catalogue: accounts and their roles, the role groups, the page tree, the reader's
+favourites and learning history."""
+
+import math
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import ROLE_GROUP_NAMES, Confirmation, Role, UserProfile
@@ -244,3 +248,92 @@ def national_index_ensure():
     )
     home_page().add_child(instance=index_page)
     return _publish(index_page)
+
+
+# --- readable addresses -----------------------------------------------------------------------
+
+
+def resource_slug_make_readable(*, page) -> str | None:
+    """Give a resource published under a draft slug (s2026-75bdb814add5) a readable pinyin slug,
+    unique among its siblings (its campaign). The old address redirects to the new one (Wagtail's
+    redirects, created on the slug change). Returns the new slug, or None when nothing changed."""
+    from wagtail.models import Page
+
+    from .naming import DRAFT_SLUG, readable_slug
+
+    page = Page.objects.get(pk=page.pk).specific
+    if not DRAFT_SLUG.match(page.slug or ""):
+        return None
+    taken = set(page.get_siblings(inclusive=False).values_list("slug", flat=True))
+    page.slug = readable_slug(page.title, taken, fallback=f"resource-{page.pk}")
+    page.save(clean=False)  # updates url_path and sends page_slug_changed (the redirect)
+    # Later revisions start from the latest one: it must carry the new address too.
+    revision = page.latest_revision
+    if revision is not None:
+        revision.content["slug"] = page.slug
+        revision.content["url_path"] = page.url_path
+        revision.save(update_fields=["content"])
+    return page.slug
+
+
+# --- the reader's favourites and learning history -------------------------------------------
+
+
+def favourite_set(*, user, resource, on: bool) -> bool:
+    """Add `resource` to or remove it from `user`'s favourites (idempotent). Returns the new state."""
+    from .models import Favourite
+
+    if on:
+        try:
+            with transaction.atomic():
+                Favourite.objects.get_or_create(user=user, resource=resource)
+        except IntegrityError:  # the same click twice at once: it is there
+            pass
+        return True
+    Favourite.objects.filter(user=user, resource=resource).delete()
+    return False
+
+
+def learning_visit_record(*, user, resource) -> None:
+    """Note that `user` opened `resource` now (学习记录)."""
+    _learning_upsert(user=user, resource=resource, changes={"visits": F("visits") + 1}, defaults={"visits": 1})
+
+
+class ProgressError(ValueError):
+    pass
+
+
+MAX_MEDIA_SECONDS = 24 * 3600
+
+
+def learning_progress_record(*, user, resource, resource_file, position: float, duration: float) -> None:
+    """Remember where `user` stopped playing `resource_file` (a video or audio of `resource`)."""
+    from .models import ResourceFile
+
+    if resource_file.page_id != resource.pk or resource_file.kind not in (
+        ResourceFile.Kind.VIDEO,
+        ResourceFile.Kind.AUDIO,
+    ):
+        raise ProgressError("file does not belong to the resource or is not media")
+    if not all(math.isfinite(v) for v in (position, duration)):
+        raise ProgressError("position and duration must be numbers")
+    duration = min(max(duration, 0.0), MAX_MEDIA_SECONDS)
+    position = max(position, 0.0)
+    if duration:
+        position = min(position, duration)
+    fields = {"file": resource_file, "position": round(position, 1), "duration": round(duration, 1)}
+    _learning_upsert(user=user, resource=resource, changes=fields, defaults={**fields, "visits": 1})
+
+
+def _learning_upsert(*, user, resource, changes: dict, defaults: dict) -> None:
+    from .models import LearningRecord
+
+    now = timezone.now()
+    rows = LearningRecord.objects.filter(user=user, resource=resource)
+    if rows.update(last_visited_at=now, **changes):
+        return
+    try:
+        with transaction.atomic():
+            LearningRecord.objects.create(user=user, resource=resource, last_visited_at=now, **defaults)
+    except IntegrityError:  # created by a parallel request since: update that row
+        rows.update(last_visited_at=now, **changes)

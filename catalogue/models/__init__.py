@@ -5,6 +5,7 @@ package grows.
 """
 
 from .accounts import ROLE_GROUP_NAMES, Confirmation, Role, UserProfile
+from .documents import OFFICE_EXTENSIONS, DocumentPreview
 from .pages import (
     CampaignPage,
     HomePage,
@@ -15,14 +16,19 @@ from .pages import (
     ThemePage,
     TopicPage,
 )
+from .personal import Favourite, LearningRecord
 from .taxonomy import Grade, Region, ResourceType, School, Stage, Subject, Theme, Topic
 
 __all__ = [
     "ROLE_GROUP_NAMES",
     "CampaignPage",
     "Confirmation",
+    "DocumentPreview",
+    "Favourite",
     "Grade",
     "HomePage",
+    "LearningRecord",
+    "OFFICE_EXTENSIONS",
     "Region",
     "ResourceFile",
     "ResourceGalleryImage",

@@ -126,7 +126,12 @@ class TopicPage(ListingMixin, Page):
     topic = models.OneToOneField(Topic, verbose_name=_("专题"), on_delete=models.PROTECT, related_name="page")
     intro = RichTextField(_("导语"), blank=True, features=["bold", "italic", "link"])
     banner_image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("题图"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        verbose_name=_("题图"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     content_panels = Page.content_panels + [FieldPanel("topic"), FieldPanel("intro"), FieldPanel("banner_image")]
@@ -225,7 +230,12 @@ class ResourcePage(Page):
     )
     external_url = models.URLField(_("外部链接"), max_length=500, blank=True)
     cover_image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("封面图"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        verbose_name=_("封面图"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     authors = models.CharField(_("作者"), max_length=200, help_text=_("多位作者用顿号或逗号分隔"))
     co_authors = models.CharField(_("合作者"), max_length=300, blank=True)
@@ -237,9 +247,7 @@ class ResourcePage(Page):
     )
     year = models.PositiveIntegerField(_("年度"))
     licence = models.CharField(_("授权声明"), max_length=20, choices=Licence.choices, default=Licence.PLATFORM)
-    licence_confirmed = models.BooleanField(
-        _("本人承诺资源为原创或已获授权，不侵犯他人著作权"), default=False
-    )
+    licence_confirmed = models.BooleanField(_("本人承诺资源为原创或已获授权，不侵犯他人著作权"), default=False)
     # Written by other apps through services (review: award and score; indicators: counts), never
     # edited by hand: they are denormalised so listings can sort without a join across apps.
     award = models.CharField(_("获奖等级"), max_length=20, blank=True, editable=False)
@@ -323,11 +331,42 @@ class ResourcePage(Page):
         response = super().serve(request, *args, **kwargs)
         if request.method == "GET" and response.status_code == 200:
             resource_accessed.send(sender=ResourcePage, request=request, resource=self, action="view", file=None)
+            if request.user.is_authenticated:
+                from ..services import learning_visit_record
+
+                learning_visit_record(user=request.user, resource=self)
         return response
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # The reader's own state (收藏, where the video stopped): signed-in readers only, so
+        # anonymous pages cost no query for it.
+        if request.user.is_authenticated:
+            from ..selectors import reader_state
+
+            context["reader"] = reader_state(user=request.user, resource=self)
+        return context
 
     @cached_property
     def file_list(self):
-        return list(self.files.select_related("document").all())
+        """The files with what readers see: a plain label (作品视频, 课件 …), the name a download is
+        saved under (标题-标签.扩展名) and, for documents, whether they can be read in the page."""
+        from ..naming import ascii_download_name, download_name, file_extension, file_label
+
+        files = list(self.files.select_related("document", "document__preview").all())
+        code = self.resource_type.code if self.resource_type_id else ""
+        seen = {}
+        kinds_seen = set()
+        for f in files:
+            label = file_label(f, code, first_of_kind=f.kind not in kinds_seen)
+            kinds_seen.add(f.kind)
+            seen[label] = seen.get(label, 0) + 1
+            shown = label if seen[label] == 1 else f"{label}{seen[label]}"
+            f.label = shown
+            f.download_name = download_name(self.title, shown, f.document.filename)
+            f.ascii_download_name = ascii_download_name(self.title, shown, f.document.filename)
+            f.extension = file_extension(f.document.filename).lstrip(".")
+        return files
 
     @property
     def videos(self):
@@ -342,8 +381,20 @@ class ResourcePage(Page):
         return [f for f in self.file_list if f.kind == ResourceFile.Kind.DOCUMENT]
 
     @property
+    def readable_documents(self):
+        """Documents that open in the in-page reader: PDFs, and office files with a PDF rendering."""
+        return [f for f in self.documents if f.reader_url]
+
+    @property
     def author_list(self):
         return [a for a in re.split(r"[、，,;；\s]+", self.authors) if a]
+
+    @property
+    def plain_description(self) -> str:
+        """The description as plain text (share cards, meta description)."""
+        from django.utils.html import strip_tags
+
+        return re.sub(r"\s+", " ", strip_tags(self.description or "")).strip()
 
 
 class ResourceFile(Orderable):
@@ -368,6 +419,36 @@ class ResourceFile(Orderable):
     @property
     def filename(self):
         return self.document.filename
+
+    @property
+    def reader_url(self) -> str:
+        """Where the in-page reader fetches this document as PDF ("" when it cannot be read there)."""
+        from django.urls import reverse
+
+        from .documents import OFFICE_EXTENSIONS, DocumentPreview
+
+        if self.kind != self.Kind.DOCUMENT:
+            return ""
+        extension = self.document.file_extension.lower()
+        if extension == "pdf":
+            return reverse("catalogue:resource_file", args=[self.pk, getattr(self, "download_name", self.filename)])
+        if extension in OFFICE_EXTENSIONS:
+            preview = getattr(self.document, "preview", None)
+            if preview is not None and preview.status == DocumentPreview.Status.READY and preview.file:
+                return reverse("catalogue:document_preview", args=[self.pk])
+        return ""
+
+    @property
+    def preview_note(self) -> str:
+        """Why an office document cannot be read in the page (yet), for the reader's fallback."""
+        from .documents import OFFICE_EXTENSIONS
+
+        if self.kind != self.Kind.DOCUMENT or self.document.file_extension.lower() not in OFFICE_EXTENSIONS:
+            return ""
+        preview = getattr(self.document, "preview", None)
+        if preview is None:
+            return _("在线阅读版本正在生成，请稍后刷新页面，或下载后阅读。")
+        return preview.note
 
 
 class ResourceGalleryImage(Orderable):

@@ -84,6 +84,7 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "catalogue.context_processors.site_navigation",
                 "catalogue.context_processors.abilities",
+                "review.context_processors.notifications",
             ],
         },
     },

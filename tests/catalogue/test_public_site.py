@@ -56,7 +56,10 @@ def test_resource_detail_shows_title_cover_player_and_download(client, chayashan
     assert "<h1>嵖岈山｜花岗岩地貌的形成</h1>" in html
     assert "<video" in html and 'poster="/media/images/' in html
     file = chayashan_video.files.get()
-    assert reverse("catalogue:resource_file", args=[file.pk, file.filename]) + "?download=1" in html
+    # Downloads are named after the resource and the file's role, not the uploader's file name.
+    named = reverse("catalogue:resource_file", args=[file.pk, "嵖岈山｜花岗岩地貌的形成-作品视频.mp4"])
+    assert named + "?download=1" in html
+    assert "clip.mp4" not in html
 
 
 def test_draft_resource_is_invisible_to_the_public(client, site_pages):
