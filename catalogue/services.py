@@ -170,15 +170,19 @@ def home_page():
 
 @transaction.atomic
 def taxonomy_pages_sync():
-    """Give every theme and topic its public page (created and published when missing).
+    """Give every theme and topic its public page, and keep the pages in step with the taxonomy.
 
-    Called after taxonomy edits in the admin, and by seed_demo and import_resources, so a topic
-    added for a new campaign has its page without a deploy.
+    A missing page is created and published; a page whose theme or topic was renamed (name or
+    网址别名) gets the new title and slug in a new published revision (Wagtail keeps a redirect
+    from the old address); a topic moved to another theme moves its page there. Called from the
+    admin's snippet hooks (catalogue.wagtail_hooks) after every theme or topic edit, and by
+    seed_demo and import_resources, so a topic added for a new campaign has its page at once.
+    Returns the number of pages created or changed.
     """
     from .models import Theme, ThemePage, TopicPage
 
     home = home_page()
-    created = 0
+    changed = 0
     for theme in Theme.objects.prefetch_related("topics"):
         theme_page = ThemePage.objects.filter(theme=theme).first()
         if theme_page is None:
@@ -187,16 +191,38 @@ def taxonomy_pages_sync():
             )
             home.add_child(instance=theme_page)
             _publish(theme_page)
-            created += 1
+            changed += 1
+        elif _follow_name(theme_page, theme):
+            changed += 1
         for topic in theme.topics.all():
-            if not TopicPage.objects.filter(topic=topic).exists():
+            topic_page = TopicPage.objects.filter(topic=topic).first()
+            if topic_page is None:
                 topic_page = TopicPage(
                     title=topic.name, slug=topic.slug, topic=topic, intro=f"<p>{_esc(topic.description)}</p>"
                 )
                 theme_page.add_child(instance=topic_page)
                 _publish(topic_page)
-                created += 1
-    return created
+                changed += 1
+                continue
+            if not topic_page.is_child_of(theme_page):
+                topic_page.move(theme_page, pos="last-child")
+                topic_page.refresh_from_db()
+                changed += 1
+            if _follow_name(topic_page, topic):
+                changed += 1
+    return changed
+
+
+def _follow_name(page, item) -> bool:
+    """Give `page` its theme's or topic's current name and slug (published); False when in step."""
+    if page.title == item.name and page.slug == item.slug:
+        return False
+    page = page.get_latest_revision_as_object()
+    page.title = item.name
+    page.draft_title = item.name
+    page.slug = item.slug
+    _publish(page)
+    return True
 
 
 def _esc(text: str) -> str:

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from wagtail import hooks
@@ -11,7 +12,7 @@ from .models import Grade, Region, ResourceFile, ResourceType, Role, School, Sta
 from .models.accounts import ROLES_NEEDING_REGION, ROLES_NEEDING_SCHOOL
 from .permissions import Ability, assignable_roles, can, may_manage_account
 from .selectors import accounts_manageable_by, admin_pages_visible_to, document_visible_to, public_resource_file_of
-from .services import profile_set
+from .services import profile_set, taxonomy_pages_sync
 from .signals import resource_accessed
 
 
@@ -199,3 +200,14 @@ def scope_dashboard_panels(request, panels):
 @hooks.register("construct_explorer_page_queryset")
 def scope_explorer(parent_page, pages, request):
     return admin_pages_visible_to(request.user, pages)
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def sync_taxonomy_pages(request, instance):
+    """A theme or topic added or renamed in the admin gets its public page at once."""
+    if isinstance(instance, (Theme, Topic)):
+        taxonomy_pages_sync()
+        page = getattr(type(instance).objects.select_related("page").get(pk=instance.pk), "page", None)
+        if page is not None and page.live:
+            messages.info(request, _("公开页面已更新：%(url)s") % {"url": page.url})
