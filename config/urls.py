@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("", include("interop.urls")),
     path("", include("review.urls")),
+    path("", include("certificates.urls")),
     re_path(r"^media/(?P<path>.+)$", catalogue_views.media, name="media"),
     path("", include(wagtail_urls)),
 ]

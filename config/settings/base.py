@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "indicators",
     "interop",
     "ops",
+    "certificates",
     "wagtail.api.v2",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
