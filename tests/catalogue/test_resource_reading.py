@@ -58,7 +58,7 @@ def test_download_name_is_safe_for_every_file_system(client, site_pages):
 
     assert download_name('嫘祖/养蚕:"丝绸"?', "课件", "x.PPTX") == "嫘祖-养蚕-丝绸-课件.pptx"
     doc = factories.document("x", name="x.pdf", data=_pdf())
-    page = factories.resource(title="a\r\nb;c\"d", resource_type="courseware", files=[(doc, "document")])
+    page = factories.resource(title='a\r\nb;c"d', resource_type="courseware", files=[(doc, "document")])
     f = page.files.get()
     response = client.get(reverse("catalogue:resource_file", args=[f.pk, "x.pdf"]) + "?download=1")
     header = response["Content-Disposition"]

@@ -19,7 +19,9 @@ def admin_client(client, site_pages):
 
 def _csrf_free_post(client, url, data):
     response = client.post(url, data)
-    assert response.status_code == 302, re.findall(r'class="error-message"[^<]*<[^>]*>([^<]*)', response.content.decode())
+    assert response.status_code == 302, re.findall(
+        r'class="error-message"[^<]*<[^>]*>([^<]*)', response.content.decode()
+    )
     return response
 
 
@@ -46,7 +48,9 @@ def test_a_topic_added_in_the_admin_has_its_public_page_at_once(admin_client, cl
     assert "/natural-scenery/jinding-shan/" in client.get("/natural-scenery/").content.decode()
 
 
-def test_a_renamed_theme_and_a_moved_topic_follow_with_redirects(admin_client, client, django_capture_on_commit_callbacks):
+def test_a_renamed_theme_and_a_moved_topic_follow_with_redirects(
+    admin_client, client, django_capture_on_commit_callbacks
+):
     theme = Theme.objects.get(name="自然风貌")
     with django_capture_on_commit_callbacks(execute=True):
         _csrf_free_post(
