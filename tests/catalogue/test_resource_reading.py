@@ -210,3 +210,19 @@ def test_unread_count_in_the_header_costs_anonymous_pages_no_query(client, site_
     client.force_login(teacher)
     html = client.get("/").content.decode()
     assert 'aria-label="2 条未读"' in html
+
+
+def test_favourites_and_history_are_in_the_personal_data_export_and_erased(client, video):
+    from ops.personal_data import personal_data_erase, personal_data_export
+
+    student = factories.user(Role.STUDENT)
+    client.force_login(student)
+    client.get(video.url)
+    client.post(reverse("catalogue:favourite", args=[video.pk]), {"on": "1"})
+    data = personal_data_export(user=student)
+    assert data["favourites"][0]["resource"] == "嵖岈山｜微课"
+    assert data["learning_history"][0]["visits"] == 1
+    summary = personal_data_erase(user=student)
+    assert (summary["favourites"], summary["learning_history"]) == (1, 1)
+    assert not Favourite.objects.filter(user=student).exists()
+    assert not LearningRecord.objects.filter(user=student).exists()
