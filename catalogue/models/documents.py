@@ -10,7 +10,7 @@ OFFICE_EXTENSIONS = {"doc", "docx", "ppt", "pptx", "xls", "xlsx", "odt", "odp", 
 class DocumentPreview(models.Model):
     """A PDF rendering of an office document (DOCX, PPTX, …) for reading in the page.
 
-    Built by the task `catalogue.tasks.document_preview_build` after publication, with LibreOffice
+    Built by the task `catalogue.tasks.document_previews_build` after publication, with LibreOffice
     where it is installed; otherwise the row says why there is none and the page offers the
     download only.
     """
