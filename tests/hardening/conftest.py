@@ -22,6 +22,9 @@ PG_SERVER_URL = os.environ.get("HARDENING_PG_URL", "postgres://zmd:zmd@127.0.0.1
 PGBIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1] if Path("/usr/lib/postgresql").exists() else None
 
 
+REDIS_MISSING = "redis-server is not installed (apt-get install redis-server; `make test` installs it as root)."
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -66,6 +69,8 @@ class RedisServer:
         self.process = None
 
     def start(self):
+        if not shutil.which("redis-server"):
+            pytest.skip(REDIS_MISSING)
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
@@ -81,8 +86,6 @@ class RedisServer:
 
 @pytest.fixture(scope="session")
 def redis_server():
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed (apt-get install redis-server); .ci/run installs it.")
     server = RedisServer(free_port())
     server.start()
     yield server
