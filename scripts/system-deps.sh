@@ -6,6 +6,7 @@
 #   fonts-noto-cjk   Chinese text on generated cover images
 #   redis-server     the production tests start their own Redis on a free loopback port
 #   nginx            the nginx tests run deploy/nginx/zmd.conf in front of gunicorn on loopback
+#   openssl          the nginx tests make a throwaway TLS certificate
 #   postgresql       the production tests start a PostgreSQL server on loopback (scripts/start-postgres.sh)
 set -u
 need=()
@@ -13,6 +14,7 @@ command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 [ ${#need[@]} -eq 0 ] && exit 0

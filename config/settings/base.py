@@ -193,6 +193,13 @@ STORAGES = {
     "default": {"BACKEND": env.MEDIA_STORAGE_BACKEND, "OPTIONS": json.loads(env.MEDIA_STORAGE_OPTIONS or "{}")},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Media bytes: Django decides who may see a file (and counts it); catalogue.http sends it, or with
+# MEDIA_ACCEL_REDIRECT hands it to nginx's internal location (django-sendfile2's nginx backend).
+MEDIA_ACCEL_REDIRECT = env.MEDIA_ACCEL_REDIRECT
+if MEDIA_ACCEL_REDIRECT:  # only then: Wagtail's document view also reads SENDFILE_BACKEND
+    SENDFILE_BACKEND = "django_sendfile.backends.nginx"
+SENDFILE_ROOT = MEDIA_ROOT
+SENDFILE_URL = "/internal-media"  # the `internal` location of deploy/nginx/zmd.conf
 # Large teaching videos (500 MB - 1 GB) stream to temporary files, never into memory (the teacher's
 # form: ops.upload_handler; DATA_UPLOAD_MAX_MEMORY_SIZE limits only the text fields).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
