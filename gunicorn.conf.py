@@ -29,4 +29,4 @@ keepalive = 5
 # library costs nothing.
 max_requests = 5000
 max_requests_jitter = 500
-accesslog = "-"
+# No access log here: nginx keeps the one of every request (`docker compose logs nginx`).

@@ -89,7 +89,9 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": dj_database_url.parse(env.DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+# Persistent connections (one per gunicorn thread, kept 10 minutes) with a health check at the start of
+# each request, so a restarted database costs no failed request (tests/hardening/test_production.py).
+DATABASES = {"default": dj_database_url.parse(env.DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default takes concurrent writers: readers never block in WAL mode, every write
     # transaction takes the lock at BEGIN (no deadlocking upgrade from a read lock), and a writer

@@ -5,7 +5,6 @@ docker-compose.yml passes, so what is tested here is what the stack runs.
 """
 
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -17,6 +16,8 @@ from urllib.parse import urlparse
 
 import pytest
 import requests
+
+from deploy.nginx.local import LocalNginx, NginxUnavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_SERVER_URL = os.environ.get("HARDENING_PG_URL", "postgres://zmd:zmd@127.0.0.1:54329/zmd_hardening_prod")
@@ -242,115 +243,12 @@ def throwaway_postgres():
 
 # --- nginx: deploy/nginx/zmd.conf in front of gunicorn --------------------------------------------
 
-NGINX_CONF = ROOT / "deploy" / "nginx" / "zmd.conf"
-NGINX_LIMITS = ROOT / "deploy" / "nginx" / "15-zmd-limits.envsh"
-NGINX_BINARY = shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
 
-
-def nginx_body_limit(env: dict | None = None) -> str:
-    """ZMD_CLIENT_MAX_BODY_SIZE as the nginx image's entrypoint computes it (it sources the .envsh)."""
-    result = subprocess.run(
-        ["sh", "-c", f'. "{NGINX_LIMITS}"; printf %s "$ZMD_CLIENT_MAX_BODY_SIZE"'],
-        env={"PATH": "/usr/bin:/bin", **(env or {})},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout
-
-
-def render_nginx_conf(*, http_port, https_port, upstream, static_root, media_root, cert, key) -> str:
-    """The project's file with what docker-compose sets, for loopback: the ${ZMD_*} variables as the
-    image's entrypoint renders them, and the listening ports, the upstream and the volumes' paths."""
-    text = NGINX_CONF.read_text(encoding="utf-8")
-    values = {
-        "ZMD_SERVER_NAME": "localhost",
-        "ZMD_TLS_CERTIFICATE": str(cert),
-        "ZMD_TLS_CERTIFICATE_KEY": str(key),
-        "ZMD_CLIENT_MAX_BODY_SIZE": nginx_body_limit(),
-    }
-    for name, value in values.items():
-        assert "${" + name + "}" in text, name
-        text = text.replace("${" + name + "}", value)
-    left = re.findall(r"\$\{?ZMD_\w+", text)
-    assert not left, f"zmd.conf uses {left}, which docker-compose does not set"
-    replacements = {
-        "listen 80;": f"listen 127.0.0.1:{http_port};",
-        "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
-        "proxy_pass http://web:8000;": f"proxy_pass {upstream};",
-        "alias /app/staticfiles/;": f"alias {static_root}/;",
-        "alias /data/media/images/;": f"alias {media_root}/images/;",
-        "alias /data/media/;": f"alias {media_root}/;",
-    }
-    for old, new in replacements.items():
-        assert text.count(old) == 1, f"zmd.conf no longer has exactly one `{old}`"
-        text = text.replace(old, new)
-    return text
-
-
-class Nginx:
-    """Debian's nginx running the rendered project file, as the nginx service of docker-compose."""
-
-    def __init__(self, workdir: Path, **paths):
-        self.workdir = workdir
-        self.http_port, self.https_port = free_port(), free_port()
-        self.https = f"https://127.0.0.1:{self.https_port}"
-        self.http = f"http://127.0.0.1:{self.http_port}"
-        self.paths = paths
-        self.process = None
+class Nginx(LocalNginx):
+    """deploy/nginx/local.py's runner; a missing nginx or openssl skips the test with the reason."""
 
     def start(self):
-        if not NGINX_BINARY:
-            pytest.skip("nginx is not installed (apt-get install nginx; `make test` installs it as root).")
-        if not shutil.which("openssl"):
-            pytest.skip("openssl is not installed (apt-get install openssl; `make test` installs it as root).")
-        cert, key = self.workdir / "tls.crt", self.workdir / "tls.key"
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", str(key), "-out", str(cert)],
-            check=True, capture_output=True,
-        )  # fmt: skip
-        self.cert = str(cert)  # clients verify against it, as browsers verify the bureau's
-        site = render_nginx_conf(http_port=self.http_port, https_port=self.https_port, cert=cert, key=key, **self.paths)
-        (self.workdir / "zmd.conf").write_text(site, encoding="utf-8")
-        temp = {name: self.workdir / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
-        for path in temp.values():
-            path.mkdir(exist_ok=True)
-        # What the official image's /etc/nginx/nginx.conf sets around conf.d/*.conf. Workers run as
-        # root here only because the test's files live in root's private temporary folders.
-        main = f"""
-            {"user root root;" if os.geteuid() == 0 else ""}
-            worker_processes 2;
-            pid {self.workdir}/nginx.pid;
-            error_log {self.workdir}/error.log warn;
-            events {{ worker_connections 512; }}
-            http {{
-                include /etc/nginx/mime.types;
-                default_type application/octet-stream;
-                sendfile on;
-                access_log {self.workdir}/access.log;
-                client_body_temp_path {temp["client_body"]};
-                proxy_temp_path {temp["proxy"]};
-                fastcgi_temp_path {temp["fastcgi"]};
-                uwsgi_temp_path {temp["uwsgi"]};
-                scgi_temp_path {temp["scgi"]};
-                include {self.workdir}/zmd.conf;
-            }}
-        """
-        (self.workdir / "nginx.conf").write_text(main, encoding="utf-8")
-        command = [NGINX_BINARY, "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf"), "-e", "stderr"]
-        check = subprocess.run([*command, "-t"], capture_output=True, text=True)
-        assert check.returncode == 0, check.stderr
-        self.config_test_output = check.stderr
-        self.process = subprocess.Popen([*command, "-g", "daemon off;"], stderr=subprocess.PIPE)
-        ok = wait_for(lambda: socket.create_connection(("127.0.0.1", self.https_port), timeout=0.5).close() or True)
-        assert ok, self.process.stderr.read().decode() if self.process.poll() is not None else "nginx did not listen"
-        return self
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        try:
+            return super().start()
+        except NginxUnavailable as exc:
+            pytest.skip(str(exc))

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from django.urls import reverse
 
-from .conftest import nginx_body_limit
+from deploy.nginx.local import body_limit as nginx_body_limit
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
