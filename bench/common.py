@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -84,19 +85,28 @@ def gunicorn(
         command += ["-k", worker_class]
     if threads:
         command += ["--threads", str(threads)]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env)
+    log = tempfile.NamedTemporaryFile(prefix="zmd-bench-gunicorn-", suffix=".log", delete=False)
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
-        while time.time() < deadline:
+        while True:
             with contextlib.suppress(OSError):
                 urllib.request.urlopen(base + "/healthz/", timeout=2).read()
                 break
+            if time.time() > deadline or proc.poll() is not None:
+                raise SystemExit("gunicorn did not start:\n" + Path(log.name).read_text()[-3000:])
             time.sleep(0.3)
         yield base
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        log.close()
+        errors = [line for line in Path(log.name).read_text().splitlines() if "Traceback" in line or "ERROR" in line]
+        if errors:
+            print(f"gunicorn logged {len(errors)} errors; its log: {log.name}", file=sys.stderr)
+        else:
+            os.unlink(log.name)
 
 
 def wrk(url: str, seconds: int = 10, connections: int = 8, threads: int = 2) -> dict:

@@ -9,6 +9,8 @@ queries of its own content (tests/catalogue/test_query_counts.py holds every pub
 - `public()` and `restricted()`: Wagtail's view-restriction checks answered from that entry.
 - `route()`: where a URL path leads (page id and type), checked against the page it fetches, so a
   moved or renamed page can never be served from a stale entry; the home page's `route` uses it.
+- `site_for_request()`: Wagtail's Site for the request's host, with its root page (the home page)
+  already fetched, so that Wagtail's routing starts without a query (CachedSiteMiddleware).
 
 With Redis (production) the cache is shared by every process: an edit in the admin shows at once
 everywhere. Without Redis (the embedded default) each process has its own cache: the process that
@@ -134,13 +136,24 @@ def _build() -> Structure:
     )
 
 
-def structure() -> Structure:
-    token = cache.get(TOKEN_KEY)
+def _token(name: str) -> str:
+    token = cache.get(name)
     if token is None:
         token = uuid.uuid4().hex
-        cache.add(TOKEN_KEY, token, None)
-        token = cache.get(TOKEN_KEY) or token
-    key = f"catalogue:structure:{token}"
+        cache.add(name, token, None)
+        token = cache.get(name) or token
+    return token
+
+
+def _after_commit_too(action) -> None:
+    """Now, and once more when the current transaction commits (a request that read the data in
+    between saw it from before the commit)."""
+    action()
+    transaction.on_commit(action)
+
+
+def structure() -> Structure:
+    key = f"catalogue:structure:{_token(TOKEN_KEY)}"
     value = cache.get(key)
     if value is None:
         value = _build()
@@ -149,14 +162,29 @@ def structure() -> Structure:
 
 
 def invalidate(**kwargs) -> None:
-    """A new version token: now, and once more when the current transaction commits (a request
-    that rebuilt the entry in between read the data from before the commit)."""
+    """A new version token for the structure."""
+    _after_commit_too(lambda: cache.set(TOKEN_KEY, uuid.uuid4().hex, None))
 
-    def bump():
-        cache.set(TOKEN_KEY, uuid.uuid4().hex, None)
 
-    bump()
-    transaction.on_commit(bump)
+# --- the site and its home page -------------------------------------------------------------------
+
+
+def site_for_request(request):
+    """Wagtail's Site for this request (Site.find_for_request), its root page fetched as its own type.
+    Stored with the structure's version token, so publishing, moving or deleting a page, or editing
+    a site, replaces it."""
+    from wagtail.models import Site
+
+    host = request.get_host()  # validated against ALLOWED_HOSTS: no entry for a forged host
+    key = f"catalogue:site:{_token(TOKEN_KEY)}:" + hashlib.sha256(f"{host}|{request.get_port()}".encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        site = Site.find_for_request(request)
+        if site is not None:
+            site.root_page.localized.specific  # noqa: B018  (cached on the object, and stored with it)
+        cached = (site,)
+        cache.set(key, cached, _timeout())
+    return cached[0]
 
 
 # --- view restrictions ----------------------------------------------------------------------------

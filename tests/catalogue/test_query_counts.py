@@ -15,6 +15,7 @@ from catalogue.models import (
     ResourceGalleryImage,
     ResourceIndexPage,
     ResourcePage,
+    Role,
     Subject,
     Theme,
     TopicPage,
@@ -99,6 +100,47 @@ def test_every_warm_public_page_runs_at_most_eight_queries(
     assert viewed.count(catalogue_site["resource"].pk) == 2  # the resource views were still counted
 
 
+def test_signed_in_pages_too(client, catalogue_site, django_assert_max_num_queries, monkeypatch, settings):
+    """A signed-in student adds only the query for their account (the session is in the cache, as in
+    production with Redis; the header's name, role and links are cached) and, on a resource page,
+    the counting's read of their current role, region and school."""
+    from indicators import recording
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    queue = QueueRecorder()
+    monkeypatch.setattr(recording, "get_recorder", lambda: queue)
+    client.force_login(factories.user(Role.STUDENT, username="xiaoming"))
+    for name, url in public_pages(catalogue_site).items():
+        if name == "login":
+            continue  # a signed-in visitor is sent on from the login page
+        assert client.get(url).status_code == 200, name
+        with django_assert_max_num_queries(MAX_QUERIES, info=name):
+            html = client.get(url).content.decode()
+        assert "xiaoming（学生）" in html, name
+    assert {e["role"] for e in queue.events} == {"student"}
+
+
+def test_a_role_changed_in_the_admin_changes_the_header_at_once(admin_client, client, catalogue_site):
+    user = factories.user(Role.STUDENT, username="xiaoming")
+    client.force_login(user)
+    home = client.get("/").content.decode()
+    assert "xiaoming（学生）" in home and 'href="/submit/"' not in home
+    profile = user.profile
+    response = admin_client.post(
+        f"/admin/snippets/catalogue/userprofile/edit/{profile.pk}/",
+        {
+            "user": user.pk,
+            "display_name": "王小明",
+            "role": Role.TEACHER,
+            "region": profile.region_id,
+            "school": profile.school_id,
+        },
+    )
+    assert response.status_code == 302
+    home = client.get("/").content.decode()
+    assert "王小明（教师）" in home and 'href="/submit/"' in home
+
+
 def test_the_resource_page_still_shows_everything_it_did(client, catalogue_site):
     """The cached routing and prefetching left nothing out of the page."""
     html = client.get(catalogue_site["resource"].url).content.decode()
@@ -161,3 +203,18 @@ def test_a_moved_or_renamed_page_is_never_served_from_a_stale_route(admin_client
     page.save_revision().publish()
     assert client.get(old_url).status_code == 404
     assert client.get(ResourcePage.objects.get(pk=resource.pk).url).status_code == 200
+
+
+def test_the_home_page_edited_and_published_shows_at_once(client, catalogue_site):
+    """The site and its home page are cached for routing (CachedSiteMiddleware): publishing the home
+    page replaces them."""
+    from catalogue.models import HomePage
+
+    assert "春季征集开始了" not in client.get("/").content.decode()  # cached now
+    home = HomePage.objects.get()
+    home.intro = "春季征集开始了"
+    home.save_revision().publish()
+    assert "春季征集开始了" in client.get("/").content.decode()
+    home.refresh_from_db()
+    home.unpublish()
+    assert client.get("/").status_code == 404
