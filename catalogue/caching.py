@@ -21,6 +21,7 @@ import dataclasses
 import datetime
 import functools
 import hashlib
+import time
 import uuid
 from functools import reduce
 from operator import or_
@@ -152,12 +153,24 @@ def _after_commit_too(action) -> None:
     transaction.on_commit(action)
 
 
+# The structure of the current version token, kept in this process as well (key, value, until):
+# a page asks for it several times, and fetching and unpickling it from Redis each time costs more
+# than its queries would. The key holds the token, read from the shared cache on every call, so an
+# edit anywhere replaces it at once; `until` keeps the embedded default's LOCAL_SECONDS.
+_in_process: tuple[str, Structure, float] | None = None
+
+
 def structure() -> Structure:
+    global _in_process
     key = f"catalogue:structure:{_token(TOKEN_KEY)}"
+    held = _in_process
+    if held is not None and held[0] == key and time.monotonic() < held[2]:
+        return held[1]
     value = cache.get(key)
     if value is None:
         value = _build()
         cache.set(key, value, _timeout())
+    _in_process = (key, value, time.monotonic() + min(_timeout(), LOCAL_SECONDS))
     return value
 
 
