@@ -15,6 +15,7 @@ same script measures before and after a change: `cp bench/query_counts.py /other
 """
 
 import argparse
+import atexit
 import contextlib
 import datetime
 import io
@@ -40,6 +41,7 @@ def main():
     args = parser.parse_args()
     started = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     scratch = Path(tempfile.mkdtemp(prefix="zmd-queries-"))
+    atexit.register(shutil.rmtree, scratch, True)  # last: after the recorder's own flush at exit
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings.dev",
@@ -120,7 +122,6 @@ def main():
     if args.verbose:
         for sql in worst[2]:
             print("  ", sql[:300])
-    shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
