@@ -101,9 +101,9 @@ def test_every_warm_public_page_runs_at_most_eight_queries(
 
 
 def test_signed_in_pages_too(client, catalogue_site, django_assert_max_num_queries, monkeypatch, settings):
-    """A signed-in student adds only the query for their account (the session is in the cache, as in
-    production with Redis; the header's name, role and links are cached) and, on a resource page,
-    the counting's read of their current role, region and school."""
+    """A signed-in student adds the queries for their account and its abilities in the header (the
+    session is in the cache, as in production with Redis) and, on a resource page, the counting's
+    read of their current role, region and school."""
     from indicators import recording
 
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -114,7 +114,8 @@ def test_signed_in_pages_too(client, catalogue_site, django_assert_max_num_queri
         if name == "login":
             continue  # a signed-in visitor is sent on from the login page
         assert client.get(url).status_code == 200, name
-        with django_assert_max_num_queries(MAX_QUERIES, info=name):
+        # + 2: django-otp's look-up of the account's two-factor devices (accounts, issue 12), not cached yet
+        with django_assert_max_num_queries(MAX_QUERIES + 2, info=name):
             html = client.get(url).content.decode()
         assert "xiaoming（学生）" in html, name
     assert {e["role"] for e in queue.events} == {"student"}
