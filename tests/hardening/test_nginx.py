@@ -206,7 +206,9 @@ def test_a_slow_upload_holds_no_gunicorn_worker(stack):
 
 
 def test_an_upload_over_the_limit_gets_the_chinese_page_before_any_byte(stack):
-    too_big = 1160 * 1024 * 1024 + 1
+    from deploy.nginx.local import body_limit
+
+    too_big = int(body_limit()[:-1]) * 1024 * 1024 + 1  # what the stack's nginx was given, and a byte
     response = requests.post(
         stack.https + "/submit/",
         data=b"",
