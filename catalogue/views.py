@@ -1,7 +1,6 @@
 """Public views of the catalogue besides Wagtail's page serving: files and media."""
 
 import posixpath
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -9,9 +8,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils._os import safe_join
 from django.views.decorators.http import require_safe
-from django.views.static import serve as static_serve
 
-from .http import ranged_file_response
+from .http import media_file_response, ranged_file_response
 from .models import ResourceFile
 from .selectors import resource_is_public, user_can_edit_page
 from .signals import resource_accessed
@@ -51,4 +49,4 @@ def media(request, path: str):
         raise Http404 from exc
     if not default_storage.exists(normalized):
         raise Http404
-    return static_serve(request, normalized, document_root=str(Path(settings.MEDIA_ROOT)))
+    return media_file_response(request, normalized)
