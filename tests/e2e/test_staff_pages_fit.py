@@ -66,6 +66,12 @@ def _check(page, name, *, action=None):
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         if overflow > 0:
             problems.append(f"{name} at {width}px scrolls sideways by {overflow}px")
+        if width == 1366:
+            inner = page.evaluate(
+                "Math.max(0, ...[...document.querySelectorAll('.ind-table-wrap')].map(e => e.scrollWidth - e.clientWidth))"
+            )
+            if inner > 0:
+                problems.append(f"{name} at {width}px: a table is wider than the screen by {inner}px")
         if action is not None and not page.locator(action).first.is_visible():
             problems.append(f"{name} at {width}px: the primary action {action} is not visible")
     if (
