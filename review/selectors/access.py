@@ -127,3 +127,12 @@ def criterion_means(submission) -> dict:
         for score in review.scores.all():
             means.setdefault(score.criterion.name, []).append(score.score)
     return {name: (sum(values) / len(values)).quantize(TWO, rounding=ROUND_HALF_UP) for name, values in means.items()}
+
+
+def standard_in_force(campaign):
+    """The quality standard a campaign's work is judged by: the one bound to it, else the newest
+    (what the campaign will bind when its first draft is saved). Reads only."""
+    from ..models import CampaignReview, QualityStandard
+
+    row = CampaignReview.objects.filter(campaign=campaign).select_related("standard").first() if campaign else None
+    return row.standard if row else QualityStandard.current()

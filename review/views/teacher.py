@@ -21,12 +21,10 @@ from catalogue.models import Role
 from ops.upload_handler import IntakeUploadHandler, UploadRefused
 
 from .. import checks, selectors, services
-from ..forms import (
-    SubmissionForm,
-)
+from ..forms import SubmissionForm, file_rules
 from ..models import Submission
 from ..models.workflow import role_of
-from ..services.files import StorageFault
+from ..services.files import MAIN, StorageFault
 from .common import messages_of, unread, wants_json
 
 logger = logging.getLogger(__name__)
@@ -98,6 +96,23 @@ def _refuse(request, context, errors: list[str], *, status: int, form=None):
     )
 
 
+def _file_rules(campaign) -> dict:
+    standard = selectors.standard_in_force(campaign)
+    return file_rules(standard) if standard else {}
+
+
+def _has_files(submission) -> dict:
+    """Which required files the draft already holds (the browser does not ask for them again)."""
+    if submission is None:
+        return {}
+    page = submission.page.get_latest_revision_as_object()
+    return {
+        "main_file": any(f.caption == MAIN for f in page.files.all()),
+        "cover": bool(page.cover_image_id),
+        "gallery": bool(list(page.gallery_images.all())),
+    }
+
+
 def _upload_handler():
     """Checks each file while it streams in (ops.upload_handler), with the form's rules."""
     return IntakeUploadHandler(
@@ -123,7 +138,13 @@ def submit_form(request, pk=None):
             messages.info(request, message)
             return redirect("review:submit_detail", pk=submission.pk)
     campaign = submission.campaign if submission else services.current_campaign()
-    context = {"submission": submission, "campaign": campaign, "max_request_bytes": settings.UPLOAD_MAX_REQUEST_BYTES}
+    context = {
+        "submission": submission,
+        "campaign": campaign,
+        "max_request_bytes": settings.UPLOAD_MAX_REQUEST_BYTES,
+        "file_rules": _file_rules(campaign),
+        "has_files": _has_files(submission),
+    }
     if request.method == "POST":
         handler = _upload_handler()
         handler.request = request
@@ -135,18 +156,22 @@ def submit_form(request, pk=None):
         finally:
             handler.abort()
     if submission:
-        form = SubmissionForm(initial=SubmissionForm.initial_from(submission.page.get_latest_revision_as_object()))
+        form = SubmissionForm(
+            initial=SubmissionForm.initial_from(submission.page.get_latest_revision_as_object()),
+            rules=context["file_rules"],
+        )
     else:
         profile = request.user.profile
         form = SubmissionForm(
-            initial={"authors": profile.display_name or request.user.get_username(), "licence": "platform"}
+            initial={"authors": profile.display_name or request.user.get_username(), "licence": "platform"},
+            rules=context["file_rules"],
         )
     return render(request, "review/submit_form.html", {**context, "form": form})
 
 
 @csrf_protect
 def _submit_post(request, handler, submission, context):
-    form = SubmissionForm(request.POST, request.FILES, refused=handler.refusals)
+    form = SubmissionForm(request.POST, request.FILES, refused=handler.refusals, rules=context["file_rules"])
     context = {**context, "form": form}
     if not form.is_valid():
         return _refuse(request, context, _error_list(form), status=400, form=form)
