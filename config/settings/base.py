@@ -61,7 +61,6 @@ MIDDLEWARE = [
     "ops.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
-    "accounts.middleware.PendingTeacherMiddleware",
     "catalogue.middleware.AdminAccessRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",

@@ -1,6 +1,7 @@
 """The teacher's desk: the guided submission form, drafts, submitting, a submission's files."""
 
 import logging
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,34 +12,53 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 from wagtail.documents import get_document_model
 
 from catalogue.http import ranged_file_response
-from catalogue.models import Role
+from catalogue.permissions import Ability, account_pending, can
 from ops.upload_handler import IntakeUploadHandler, UploadRefused
 
 from .. import checks, selectors, services
 from ..forms import SubmissionForm, file_rules
 from ..models import Submission
-from ..models.workflow import role_of
 from ..services.files import MAIN, StorageFault
 from .common import messages_of, unread, wants_json
 
 logger = logging.getLogger(__name__)
 
 
-def _require_teacher(user):
-    if role_of(user) != Role.TEACHER:
+PENDING_MESSAGE = _lazy("您的教师身份正在等待所在县（区）确认，确认后才能申报资源。确认前可以照常浏览和使用资源。")
+
+
+def submitter_required(view):
+    """The teacher's desk (/submit/…) is for accounts that may submit (`Ability.SUBMIT`: a confirmed
+    teacher). A teacher whose school the county has not confirmed yet is told why: a page visit goes
+    to the waiting page, anything else (a form POST, the upload script) is refused with the reason
+    before a byte of the body is read, so nothing is stored. Everyone else gets 403."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if can(request.user, Ability.SUBMIT):
+            return view(request, *args, **kwargs)
+        if account_pending(request.user):
+            if request.method in ("GET", "HEAD"):
+                return redirect("accounts:pending")
+            if wants_json(request):
+                return JsonResponse({"ok": False, "errors": [str(PENDING_MESSAGE)]}, status=403)
+            raise PermissionDenied(PENDING_MESSAGE)
         raise PermissionDenied
+
+    return wrapped
 
 
 @login_required
+@submitter_required
 @require_safe
 def submit_index(request):
-    _require_teacher(request.user)
     campaign = services.current_campaign()
     return render(
         request,
@@ -124,8 +144,8 @@ def _upload_handler():
 
 @csrf_exempt  # the CSRF check runs in _submit_post, after the upload handler is installed
 @login_required
+@submitter_required
 def submit_form(request, pk=None):
-    _require_teacher(request.user)
     submission = None
     if pk is not None:
         submission = get_object_or_404(Submission.objects.select_related("page", "campaign"), pk=pk)
@@ -224,6 +244,7 @@ def _still_editable(submission) -> bool:
 
 
 @login_required
+@submitter_required
 @require_safe
 def submit_detail(request, pk):
     submission = get_object_or_404(selectors.submissions_base(), pk=pk)
@@ -250,6 +271,7 @@ def submit_detail(request, pk):
 
 
 @login_required
+@submitter_required
 @require_POST
 def submit_now(request, pk):
     submission = get_object_or_404(Submission, pk=pk)
