@@ -19,13 +19,16 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
-# Static files are collected at build time and served by WhiteNoise; the key is a throwaway
-# used only by this build step (production refuses to start without a real SECRET_KEY).
+# Static files are collected at build time (WhiteNoise serves them when the image runs alone); in
+# docker-compose the web service collects them again at start-up into the volume nginx serves, which
+# is why zmd owns the folder. The key is a throwaway used only by this build step (production
+# refuses to start without a real SECRET_KEY).
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 --home /app zmd \
     && mkdir -p /data/media \
-    && chown -R zmd:zmd /data/media
+    && chown -R zmd:zmd /data/media /app/staticfiles
 
 USER zmd
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]
+# Worker class, count and timeouts: gunicorn.conf.py.
+CMD ["gunicorn", "config.wsgi:application", "-c", "gunicorn.conf.py"]

@@ -1,11 +1,12 @@
-"""Two requests guards that follow a signed-in account's state.
+"""A request guard that follows a signed-in account's state.
 
 TwoFactorMiddleware: an account with an authenticator must verify it after signing in; where
 TWO_FACTOR_REQUIRED is on, resource admins, reviewers, experts and superusers must also enrol one
 before anything else (catalogue.permissions.needs_two_factor). Runs after django_otp's OTPMiddleware.
 
-PendingTeacherMiddleware: a teacher whose school the county has not confirmed yet may browse but
-not submit: the submission form sends them to the page that explains why.
+(A teacher whose school the county has not confirmed yet may browse but not submit: the teacher's
+desk itself asks `can(user, Ability.SUBMIT)` and sends them to the page that explains why,
+review.views.teacher.submitter_required.)
 """
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from catalogue.permissions import account_pending, needs_two_factor
+from catalogue.permissions import needs_two_factor
 
 # Reachable before the second factor: signing out, the 2FA pages themselves, assets.
 OPEN_PREFIXES = (
@@ -25,7 +26,6 @@ OPEN_PREFIXES = (
     "/captcha/",
     "/healthz/",
 )
-SUBMISSION_PREFIXES = ("/submit/",)
 
 
 class TwoFactorMiddleware:
@@ -52,19 +52,3 @@ class TwoFactorMiddleware:
         else:
             return None
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
-
-
-class PendingTeacherMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (
-            request.path.startswith(SUBMISSION_PREFIXES)
-            and user is not None
-            and user.is_authenticated
-            and account_pending(user)
-        ):
-            return redirect("accounts:pending")
-        return self.get_response(request)

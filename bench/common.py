@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -66,26 +67,46 @@ def prepare_demo_db(db_path: str, media: str, env_extra=None) -> dict:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, workers: int = 2, settings: str = "config.settings.dev", port: int | None = None):
+def gunicorn(
+    env: dict,
+    workers: int = 2,
+    settings: str = "config.settings.dev",
+    worker_class: str | None = None,
+    threads: int | None = None,
+    port: int | None = None,
+):
+    """gunicorn with the project's gunicorn.conf.py (as docker-compose runs it), on a free loopback
+    port; `workers`, `worker_class` and `threads` override the file's choices when given."""
     port = port or free_port()
     env = dict(env, DJANGO_SETTINGS_MODULE=settings)
-    proc = subprocess.Popen(
-        [str(Path(PY).parent / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
+    command = [str(Path(PY).parent / "gunicorn"), "config.wsgi", "-c", str(ROOT / "gunicorn.conf.py")]
+    command += ["-b", f"127.0.0.1:{port}", "-w", str(workers), "--log-level", "warning"]
+    if worker_class:
+        command += ["-k", worker_class]
+    if threads:
+        command += ["--threads", str(threads)]
+    log = tempfile.NamedTemporaryFile(prefix="zmd-bench-gunicorn-", suffix=".log", delete=False)
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
+        deadline = time.time() + 60
+        while True:
             with contextlib.suppress(OSError):
-                urllib.request.urlopen(base + "/", timeout=2).read()
+                urllib.request.urlopen(base + "/healthz/", timeout=2).read()
                 break
+            if time.time() > deadline or proc.poll() is not None:
+                raise SystemExit("gunicorn did not start:\n" + Path(log.name).read_text()[-3000:])
             time.sleep(0.3)
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)
+        log.close()
+        errors = [line for line in Path(log.name).read_text().splitlines() if "Traceback" in line or "ERROR" in line]
+        if errors:
+            print(f"gunicorn logged {len(errors)} errors; its log: {log.name}", file=sys.stderr)
+        else:
+            os.unlink(log.name)
 
 
 def wrk(url: str, seconds: int = 10, connections: int = 8, threads: int = 2) -> dict:

@@ -1,5 +1,6 @@
 -- Cycle through a realistic mix of paths (one per line in the file named by env MIX_PATHS),
--- each wrk connection starting at a different offset. Prints latency percentiles.
+-- each wrk connection starting at a different offset, with the X-Forwarded-Proto header nginx adds
+-- (the production settings redirect plain HTTP). Prints latency percentiles.
 local paths = {}
 local counter = 0
 
@@ -14,7 +15,7 @@ end
 
 request = function()
   counter = counter % #paths + 1
-  return wrk.format("GET", paths[counter])
+  return wrk.format("GET", paths[counter], {["X-Forwarded-Proto"] = "https"})
 end
 
 done = function(summary, latency, requests)

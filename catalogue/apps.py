@@ -25,4 +25,7 @@ class CatalogueConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_role_groups, dispatch_uid="catalogue_role_groups_sync")
+        from . import caching
+
+        caching.connect()
         from . import receivers  # noqa: F401  (connects the page_published receiver)

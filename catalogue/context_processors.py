@@ -1,9 +1,9 @@
-from .models import Theme
+from . import caching
 
 
 def site_navigation(request):
-    """The theme menu shown in every public page's header."""
-    return {"nav_themes": Theme.objects.select_related("page").order_by("sort_order")}
+    """The theme menu shown in every public page's header (cached: catalogue.caching)."""
+    return {"nav_themes": caching.structure().nav}
 
 
 class _Abilities:

@@ -1,10 +1,25 @@
-"""Serving stored files with HTTP range support, so that browsers can seek in long videos."""
+"""Sending stored files, the one door every file view goes through once it has decided who may see
+the file (and counted the access): resource files, Wagtail's document URLs, review submissions'
+files and public media (renditions).
+
+Who sends the bytes is a deployment choice (settings.MEDIA_ACCEL_REDIRECT, from the environment):
+- Django streams them itself, honouring `Range` so that browsers can seek in long videos (the
+  embedded default: `make run`, no web server in front);
+- behind nginx (docker-compose, deploy/nginx/zmd.conf), the response carries only the headers and
+  an `X-Accel-Redirect` to nginx's internal location (django-sendfile2's nginx backend): nginx reads
+  the file from the media volume and answers Range requests itself, so no Python worker is held
+  while a class streams a 300 MB video.
+Either way the browser gets the same content type, `Content-Disposition` (the download name) and
+security headers.
+"""
 
 import mimetypes
 import re
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.views.static import serve as static_serve
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 # Only these types are ever shown inline (played, viewed); anything else is a download, so no
@@ -19,6 +34,7 @@ INLINE_TYPES = (
     "image/gif",
     "image/webp",
 )
+PLAYABLE_TYPES = ("video/", "audio/")
 CHUNK = 64 * 1024
 
 
@@ -49,6 +65,36 @@ def content_disposition(filename: str, as_attachment: bool, ascii_filename: str 
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
+def _protect(response, content_type: str):
+    response["X-Content-Type-Options"] = "nosniff"
+    if not content_type.startswith(PLAYABLE_TYPES):
+        response["Content-Security-Policy"] = "default-src 'none'"  # as Wagtail's document view
+    return response
+
+
+def _local_path(fieldfile) -> str | None:
+    try:
+        return fieldfile.path
+    except (NotImplementedError, ValueError):  # object storage: no local path for nginx to read
+        return None
+
+
+def _accel_redirect(request, path: str, *, content_type: str, disposition: str | None):
+    """Headers only; nginx sends the bytes (with Range) from its internal location."""
+    from django_sendfile import sendfile
+
+    response = sendfile(request, path, mimetype=content_type, attachment_filename=False)
+    # The body is empty: the length and any encoding are nginx's to state, from the file it sends.
+    for header in ("Content-Length", "Content-Encoding"):
+        if header in response:
+            del response[header]
+    if disposition:
+        response["Content-Disposition"] = disposition
+    else:
+        del response["Content-Disposition"]
+    return response
+
+
 def ranged_file_response(
     request, fieldfile, *, filename: str, as_attachment: bool = False, ascii_filename: str | None = None
 ):
@@ -56,11 +102,18 @@ def ranged_file_response(
 
     Returns 206 with Content-Range for a satisfiable range, 416 for an unsatisfiable one and a
     plain 200 otherwise. Multi-range requests are answered with the whole file (allowed by RFC 9110).
+    With MEDIA_ACCEL_REDIRECT, nginx does all of this from the X-Accel-Redirect response.
     """
-    size = fieldfile.size
     content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     if not content_type.startswith(INLINE_TYPES):
         as_attachment = True
+    disposition = content_disposition(filename, as_attachment, ascii_filename)
+    path = _local_path(fieldfile) if settings.MEDIA_ACCEL_REDIRECT else None
+    if path:
+        return _protect(
+            _accel_redirect(request, path, content_type=content_type, disposition=disposition), content_type
+        )
+    size = fieldfile.size
     header = request.headers.get("Range", "").strip()
     match = RANGE_RE.match(header) if header else None
     if match and (match.group(1) or match.group(2)):
@@ -84,8 +137,20 @@ def ranged_file_response(
         response = FileResponse(fieldfile.open("rb"), content_type=content_type)
         response["Content-Length"] = str(size)
     response["Accept-Ranges"] = "bytes"
-    response["Content-Disposition"] = content_disposition(filename, as_attachment, ascii_filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    if not content_type.startswith(("video/", "audio/")):
-        response["Content-Security-Policy"] = "default-src 'none'"  # as Wagtail's document view
-    return response
+    response["Content-Disposition"] = disposition
+    return _protect(response, content_type)
+
+
+def media_file_response(request, name: str):
+    """A public media file (a rendition) by its storage name, checked by the caller."""
+    if settings.MEDIA_ACCEL_REDIRECT:
+        from django.core.files.storage import default_storage
+
+        try:
+            path = default_storage.path(name)
+        except NotImplementedError:
+            path = None
+        if path:
+            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            return _protect(_accel_redirect(request, path, content_type=content_type, disposition=None), content_type)
+    return static_serve(request, name, document_root=str(settings.MEDIA_ROOT))

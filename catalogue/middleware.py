@@ -4,6 +4,7 @@ would only confuse someone who is already signed in. Reviewers and experts reach
 views catalogue.permissions.LIMITED_ADMIN_VIEWS names; any other sends them to the dashboard."""
 
 from django.contrib import messages
+from django.db import DatabaseError
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
@@ -40,3 +41,23 @@ class AdminAccessRedirectMiddleware:
         except Resolver404:
             return True  # Django answers 404 as usual
         return admin_view_allowed(user, match.view_name)
+
+
+class CachedSiteMiddleware:
+    """Wagtail finds the request's Site and fetches its home page on every request (two queries
+    before routing starts). catalogue.caching keeps both; this hands them to Wagtail where it keeps
+    them for the request (`request._wagtail_site`, as Site.find_for_request documents). The admin is
+    left to Wagtail's own lookup."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/admin/"):
+            from . import caching
+
+            try:
+                request._wagtail_site = caching.site_for_request(request)
+            except DatabaseError:  # the database is down: let the view answer (/healthz/ says so)
+                pass
+        return self.get_response(request)

@@ -29,6 +29,7 @@ __all__ = [
     "account_pending",
     "assignable_roles",
     "can",
+    "holders",
     "landing_url",
     "may_manage_account",
     "needs_two_factor",
@@ -55,6 +56,8 @@ class Ability(StrEnum):
 
 # Abilities a county reviewer holds only for their own region (`can(..., region=...)`).
 REGION_SCOPED = {Ability.REVIEW_COUNTY, Ability.CONFIRM_TEACHERS, Ability.SEE_INDICATORS}
+# Roles whose region-scoped abilities stop at their own region (the others hold them city-wide).
+REGION_LIMITED_ROLES = {Role.COUNTY_REVIEWER}
 
 ROLE_ABILITIES: dict[str, frozenset[Ability]] = {
     Role.STUDENT: frozenset(),
@@ -181,9 +184,30 @@ def region_scope(user, ability: Ability | str):
     ability = Ability(ability)
     if ability not in abilities_of(user):
         return None
-    if user.is_superuser or role_of(user) != Role.COUNTY_REVIEWER:
+    if user.is_superuser or role_of(user) not in REGION_LIMITED_ROLES:
         return ALL_REGIONS
     return _profile(user).region_id  # a reviewer without a region sees nothing
+
+
+def holders(ability: Ability | str, *, region=None):
+    """The active accounts whose role gives them `ability` (for `region`, where it is region-scoped):
+    the people to tell, assign or list, e.g. `holders(Ability.REVIEW_COUNTY, region=r)` = the
+    county reviewers of r, `holders(Ability.SCORE)` = the city experts. Superusers hold every
+    ability but are nobody's reviewer or expert: they are not included (unless their role is)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from .models.accounts import Confirmation
+
+    ability = Ability(ability)
+    roles = [role for role, abilities in ROLE_ABILITIES.items() if ability in abilities]
+    people = get_user_model()._default_manager.filter(is_active=True, profile__role__in=roles)
+    if ability == Ability.SUBMIT:
+        people = people.filter(profile__confirmation=Confirmation.CONFIRMED)
+    if region is not None and ability in REGION_SCOPED:
+        region_id = getattr(region, "pk", region)
+        people = people.filter(~Q(profile__role__in=REGION_LIMITED_ROLES) | Q(profile__region_id=region_id))
+    return people
 
 
 def power_of(user) -> int:

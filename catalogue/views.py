@@ -3,7 +3,6 @@ favourites and learning history, QR codes."""
 
 import io
 import posixpath
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,11 +17,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
-from django.views.static import serve as static_serve
 from wagtail.models import Page
 
 from . import selectors, services
-from .http import ranged_file_response
+from .http import media_file_response, ranged_file_response
 from .models import DocumentPreview, LearningRecord, ResourceFile, ResourcePage
 from .selectors import resource_is_public, user_can_edit_page
 from .signals import resource_accessed
@@ -85,7 +83,7 @@ def media(request, path: str):
         raise Http404 from exc
     if not default_storage.exists(normalized):
         raise Http404
-    return static_serve(request, normalized, document_root=str(Path(settings.MEDIA_ROOT)))
+    return media_file_response(request, normalized)
 
 
 # --- the reader's own things ---------------------------------------------------------------

@@ -52,6 +52,10 @@ TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate")  # immediate | database
 # The default writes each file under a temporary name and links it into place (ops/storage.py).
 MEDIA_STORAGE_BACKEND = env_str("MEDIA_STORAGE_BACKEND", "ops.storage.AtomicFileSystemStorage")
 MEDIA_STORAGE_OPTIONS = env_str("MEDIA_STORAGE_OPTIONS", "{}")
+# Who sends the bytes of media files once Django has decided who may see them (and counted):
+# false = Django streams them (the embedded default); true = nginx, through X-Accel-Redirect to its
+# internal location (docker-compose and deploy/nginx/zmd.conf set it; needs that nginx in front).
+MEDIA_ACCEL_REDIRECT = env_bool("MEDIA_ACCEL_REDIRECT", False)
 
 # --- security (see docs/security.md) -------------------------------------------------------
 # Login lockout (django-axes) for staff accounts only (reviewers, experts, resource admins,

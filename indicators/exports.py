@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+
+from ops import workbooks
 
 from . import conf
 from .periods import Period
@@ -103,10 +104,7 @@ def _sheet(wb: Workbook, title: str, rows: list[dict], columns, *, heading: str,
     else:
         for row in rows:
             append(row)
-    for i in range(1, len(columns) + 2):
-        ws.column_dimensions[get_column_letter(i)].width = 16
-    ws.column_dimensions["C"].width = 28
-    ws.freeze_panes = "A3"
+    workbooks.sheet_finish(ws, header_row=2)
     return ws
 
 

@@ -27,7 +27,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from catalogue.models import Role
+from catalogue.permissions import Ability, can
 from catalogue.selectors import resource_is_public
 from ops.net import client_ip
 
@@ -38,7 +38,6 @@ from .robots import is_robot
 
 logger = logging.getLogger(__name__)
 
-EDITORIAL_ROLES = {Role.COUNTY_REVIEWER, Role.CITY_EXPERT, Role.RESOURCE_ADMIN}
 # The HTTP method of each counted action: page views and downloads are GETs (HEAD asks for nothing),
 # plays are the player's POST.
 METHODS = {Action.VIEW: "GET", Action.DOWNLOAD: "GET", Action.PLAY: "POST"}
@@ -56,8 +55,9 @@ def profile_snapshot(user) -> dict:
 
 
 def is_editorial_user(user, snapshot: dict) -> bool:
-    """Reviewers, the resource admin and superusers are at work whenever they open a resource."""
-    return bool(user and user.is_authenticated and (user.is_superuser or snapshot["role"] in EDITORIAL_ROLES))
+    """Reviewers, experts, the resource admin and superusers (the accounts of the review desk,
+    `Ability.USE_REVIEW_DESK`) are at work whenever they open a resource."""
+    return can(user, Ability.USE_REVIEW_DESK)
 
 
 def _is_editorial(request, snapshot: dict) -> bool:
@@ -69,7 +69,7 @@ def _is_editorial(request, snapshot: dict) -> bool:
     if is_editorial_user(user, snapshot):
         return True
     referer = urlsplit(request.META.get("HTTP_REFERER", "")).path
-    return referer.startswith(conf.editorial_prefixes()) and user.has_perm("wagtailadmin.access_admin")
+    return referer.startswith(conf.editorial_prefixes()) and can(user, Ability.ACCESS_ADMIN)
 
 
 def is_continuation(request) -> bool:

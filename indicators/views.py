@@ -16,7 +16,7 @@ from . import conf
 from .charts import trend_svg
 from .exports import export_filename, workbook_bytes
 from .models import Action
-from .periods import PeriodError, current_month, parse_period
+from .periods import Period, PeriodError, current_month, parse_period
 from .recording import access_record
 from .robots import robots_list_date
 from .scheduling import is_stale, refresh_schedule_ensure, refreshed_at
@@ -112,6 +112,23 @@ def _scope_or_403(request):
     return scope
 
 
+def _period_choices(months: int = 24, quarters: int = 8) -> list[tuple[str, str]]:
+    """The recent months and quarters offered by the period box (newest first); any other can be typed."""
+    today = current_month()
+    choices = []
+    year, month = today.year, today.month
+    for _n in range(months):
+        period = Period(year=year, month=month)
+        choices.append((str(period), period.label))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    for _n in range(quarters):
+        period = Period(year=year, quarter=quarter)
+        choices.append((str(period), period.label))
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    return choices
+
+
 def dashboard(request):
     scope = _scope_or_403(request)
     error = None
@@ -128,6 +145,7 @@ def dashboard(request):
         "target": target,
         "scope": scope,
         "regions": Region.objects.all() if scope.is_city else [scope.region],
+        "period_choices": _period_choices(),
     }
     if region is None:
         context["city"] = indicator_rows(period, "city")[0]

@@ -5,22 +5,25 @@ after an upheld objection) and by the admin's reassignment: it creates rows and 
 and never changes a submission's state.
 """
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from catalogue.models import Role
+from catalogue.permissions import Ability, holders
 
 from .models import ExpertProfile, ExpertReview, ExpertReviewTaskState, Notification, Submission
 from .notify import notify, resource_admins, review_link
 
 
+def is_expert(user) -> bool:
+    """Is `user` one of the city experts (an account that may be assigned to score)?"""
+    return holders(Ability.SCORE).filter(pk=user.pk).exists()
+
+
 def expert_candidates(*, submission: Submission, exclude_ids=()) -> list:
     """City experts who may review `submission`, best first: never its school's staff; most matching
     subjects/theme first, then the lightest pending load."""
-    User = get_user_model()
     experts = (
-        User.objects.filter(is_active=True, profile__role=Role.CITY_EXPERT)
+        holders(Ability.SCORE)
         .exclude(pk__in=list(exclude_ids))
         .exclude(expert_profile__accepts_assignments=False)
         .select_related("profile")

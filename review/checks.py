@@ -195,7 +195,10 @@ def check_video(name: str, content: str, size: int, measurement: dict, standard)
             HARD,
             ok,
             _("视频分辨率 %(w)d×%(h)d") % found,
-            _("视频分辨率 %(w)d×%(h)d，低于要求的 %(want)s") % found,
+            _(
+                "视频分辨率 %(w)d×%(h)d，低于要求的 %(want)s。请用 %(want)s 或更高的分辨率重新录制，或在剪辑软件中按 %(want)s 导出。"
+            )
+            % found,
         )
     )
     # The nominal rate; the average one drifts on concatenated or variable-rate files.
@@ -226,7 +229,7 @@ def check_video(name: str, content: str, size: int, measurement: dict, standard)
             HARD,
             low <= duration <= high,
             _("视频时长 %(d)s") % found,
-            _("视频时长 %(d)s，不在要求的 %(span)s之内") % found,
+            _("视频时长 %(d)s，不在要求的 %(span)s之内。请剪辑到这个时长范围内后重新导出上传。") % found,
         )
     )
     audio = next((s for s in streams if s["type"] == "audio"), None)
@@ -238,7 +241,8 @@ def check_video(name: str, content: str, size: int, measurement: dict, standard)
                 "audio_codec",
                 HARD,
                 False,
-                _("视频没有声音轨道，要求带 %(want)s 音频（微课需要讲解配音）") % {"want": _codec_list(audio_codecs)},
+                _("视频没有声音轨道，要求带 %(want)s 音频（微课需要讲解配音）。请录入讲解后重新导出。")
+                % {"want": _codec_list(audio_codecs)},
             )
         )
     elif audio["codec"] not in audio_codecs:
@@ -248,7 +252,7 @@ def check_video(name: str, content: str, size: int, measurement: dict, standard)
                 "audio_codec",
                 HARD,
                 False,
-                _("视频的音频编码为 %(c)s，要求 %(want)s，请重新导出")
+                _("视频的音频编码为 %(c)s，要求 %(want)s。请用视频软件导出为 MP4（声音选 %(want)s）后重新上传。")
                 % {"c": _codec(audio["codec"]), "want": _codec_list(audio_codecs)},
             )
         )
@@ -296,7 +300,7 @@ def check_audio(name: str, content: str, size: int, measurement: dict, standard)
             HARD,
             audio["codec"] in codecs,
             _("音频编码 %(c)s") % found,
-            _("音频编码为 %(c)s，要求 %(want)s") % found,
+            _("音频编码为 %(c)s，要求 %(want)s。请用音频软件导出为 %(want)s 格式后重新上传。") % found,
         )
     )
     bitrate = (audio["bit_rate"] or measurement.get("bit_rate") or 0) // 1000
@@ -369,7 +373,7 @@ def check_cover(name, content, size, measurement, standard) -> list[Check]:
             HARD,
             ok,
             _("封面图 %(w)d×%(h)d") % found,
-            _("封面图尺寸 %(w)d×%(h)d，小于要求的 %(want)s") % found,
+            _("封面图尺寸 %(w)d×%(h)d，小于要求的 %(want)s。请换一张更大的图片（可以从视频中截取一帧）。") % found,
         )
     ]
     if ok and abs(width / height - 16 / 9) > 0.1:

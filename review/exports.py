@@ -11,7 +11,8 @@ import json
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+
+from ops import workbooks
 
 from . import selectors
 
@@ -77,11 +78,9 @@ def campaign_report(campaign, fmt: str) -> tuple[bytes, str, str]:
     for sheet, title, sheet_headers, sheet_rows in sheets:
         sheet.title = title
         sheet.append(sheet_headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
         for row in sheet_rows:
             sheet.append([_plain(v) for v in row])
-        sheet.freeze_panes = "A2"
+        workbooks.sheet_finish(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), FORMATS[fmt], filename

@@ -32,17 +32,118 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+class DataOptionsMixin:
+    """Options carrying `data-<name>` from an attribute of their object, so the page can narrow one
+    list by another (专题 by 主题, 年级 by 学段)."""
+
+    def __init__(self, *args, data_attrs: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.data_attrs = data_attrs
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            for key, attr in self.data_attrs.items():
+                option["attrs"][f"data-{key}"] = getattr(instance, attr)
+        return option
+
+
+class DataSelect(DataOptionsMixin, forms.Select):
+    pass
+
+
+class DataCheckboxes(DataOptionsMixin, forms.CheckboxSelectMultiple):
+    pass
+
+
+def _formats(names) -> str:
+    return "/".join(n.upper() for n in names)
+
+
+def file_rules(standard) -> dict:
+    """What each resource type asks of its files, in the teacher's words, from the standard in force
+    (the same fields review.checks judges), and the extensions the browser checks before sending."""
+    size = lambda klass: filesizeformat(uploads.size_limit(klass)).replace("\xa0", " ")  # noqa: E731
+    minutes = f"{standard.video_min_minutes.normalize():f}–{standard.video_max_minutes.normalize():f}"
+    video = gettext(
+        "MP4 格式（%(codec)s 视频编码、%(audio)s 声音），画面不低于 %(w)d×%(h)d，每秒 %(fps)s 帧以上，"
+        "时长 %(minutes)s 分钟，不超过 %(mb)d MB。手机录的视频一般可以直接上传。"
+    ) % {
+        "codec": "/".join(checks._codec(c) for c in standard.split(standard.video_codecs)),
+        "audio": "/".join(checks._codec(c) for c in standard.split(standard.video_audio_codecs)),
+        "w": standard.video_min_width,
+        "h": standard.video_min_height,
+        "fps": f"{standard.video_min_fps.normalize():f}",
+        "minutes": minutes,
+        "mb": standard.video_max_mb,
+    }
+    audio_formats = checks.audio_kinds(standard)
+    audio = gettext("%(f)s 格式，码率不低于 %(k)d kbps，不超过 %(max)s。") % {
+        "f": _formats(audio_formats),
+        "k": standard.audio_min_kbps,
+        "max": size("audio"),
+    }
+
+    def document(code):
+        formats = checks.document_formats(standard, code, "document")
+        return formats, gettext("%(f)s 格式，不超过 %(mb)d MB。") % {
+            "f": _formats(formats),
+            "mb": standard.document_max_mb,
+        }
+
+    extensions = lambda kinds: sorted({e for k in kinds if k in uploads.KINDS for e in uploads.KINDS[k].extensions})  # noqa: E731
+    types = {
+        "video": {"needs": "main", "rule": video, "extensions": extensions(standard.split(standard.video_containers))},
+        "audio": {"needs": "main", "rule": audio, "extensions": extensions(audio_formats)},
+        "gallery": {
+            "needs": "gallery",
+            "rule": gettext("不用上传作品文件：请在“图集图片”中选择图片（一次最多 %(n)d 张）。")
+            % {"n": checks.GALLERY_MAX_IMAGES},
+            "extensions": [],
+        },
+        "link": {
+            "needs": "link",
+            "rule": gettext("不用上传作品文件：请在“外部链接”中填写展馆的网址（以 https:// 开头）。"),
+            "extensions": [],
+        },
+    }
+    for code in ("courseware", "design", "worksheet"):
+        formats, rule = document(code)
+        pdf_docs = {"doc": "ole", "ppt": "ole", "xls": "ole"}
+        types[code] = {
+            "needs": "main",
+            "rule": rule,
+            "extensions": extensions({pdf_docs.get(f, f) for f in formats}),
+        }
+    return {
+        "types": types,
+        "cover": gettext("JPG/PNG/WebP 图片，不小于 %(w)d×%(h)d，建议横版 16:9，不超过 %(max)s。")
+        % {"w": standard.cover_min_width, "h": standard.cover_min_height, "max": size("image")},
+        "cover_extensions": extensions(checks.COVER_KINDS),
+        "extra_extensions": extensions(uploads.DOCUMENT_KINDS),
+        "gallery_extensions": extensions(uploads.IMAGE_KINDS),
+        "gallery_max": checks.GALLERY_MAX_IMAGES,
+    }
+
+
 class SubmissionForm(forms.Form):
     title = forms.CharField(label=_("作品名称"), max_length=120)
     resource_type = forms.ModelChoiceField(
         label=_("资源类型"),
         queryset=ResourceType.objects.all(),
         empty_label=_("请选择"),
-        help_text=_("微课视频、课件、教学设计等"),
+        help_text=_("选好类型后，下面的“作品文件”旁会显示这一类作品的文件要求。"),
+        widget=DataSelect(data_attrs={"code": "code"}),
     )
     theme = forms.ModelChoiceField(label=_("主题"), queryset=Theme.objects.all(), empty_label=_("请选择"))
     topic = forms.ModelChoiceField(
-        label=_("专题"), queryset=Topic.objects.select_related("theme"), required=False, empty_label=_("（可不选）")
+        label=_("专题"),
+        queryset=Topic.objects.select_related("theme"),
+        required=False,
+        empty_label=_("（可不选）"),
+        widget=DataSelect(data_attrs={"theme": "theme_id"}),
+        help_text=_("列表只显示所选主题下的专题。"),
     )
     subjects = forms.ModelMultipleChoiceField(
         label=_("学科"), queryset=Subject.objects.all(), widget=forms.CheckboxSelectMultiple
@@ -51,7 +152,7 @@ class SubmissionForm(forms.Form):
     grades = forms.ModelMultipleChoiceField(
         label=_("适用年级"),
         queryset=Grade.objects.select_related("stage"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=DataCheckboxes(data_attrs={"stage": "stage_id"}),
         required=False,
     )
     description = forms.CharField(
@@ -104,9 +205,30 @@ class SubmissionForm(forms.Form):
     # Makes saving idempotent: a retried POST of a new draft updates the draft it created.
     form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, refused: dict | None = None, **kwargs):
+    # What to do when a required field is empty (shown beside it, the same words the page's script uses).
+    REQUIRED = {
+        "title": _("请填写作品名称（120 字以内）。"),
+        "resource_type": _("请选择资源类型，例如“微课视频”。"),
+        "theme": _("请选择作品所属的主题。"),
+        "subjects": _("请至少勾选一个学科。"),
+        "stage": _("请选择学段（小学、初中或高中）。"),
+        "description": _("请填写作品简介：教学目标、内容和使用方法，300 字左右。"),
+        "authors": _("请填写作者姓名，多位作者用顿号分隔。"),
+        "licence": _("请选择授权方式。"),
+    }
+
+    def __init__(self, *args, refused: dict | None = None, rules: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.refused = refused or {}
+        for name, message in self.REQUIRED.items():
+            self.fields[name].error_messages["required"] = message
+        self.fields["title"].error_messages["max_length"] = _("作品名称最多 120 字，请删短一些。")
+        self.fields["description"].error_messages["max_length"] = _("作品简介最多 3000 字，请删短一些。")
+        self.fields["external_url"].error_messages["invalid"] = _(
+            "请填写完整的网址，例如 https://www.example.com/zhanguan/。"
+        )
+        if rules:
+            self._show_rules(rules)
         if not self.is_bound:
             self.initial.setdefault("form_token", uuid.uuid4())
         for name in checks.FIELDS:
@@ -115,14 +237,23 @@ class SubmissionForm(forms.Form):
                 {"data-max-bytes": limit, "data-max-text": filesizeformat(limit).replace("\xa0", " ")}
             )
 
+    def _show_rules(self, rules):
+        """The file rules of the standard in force beside the file fields (the chosen type's, when known)."""
+        self.fields["cover"].help_text = rules["cover"]
+        chosen = self.data.get("resource_type") if self.is_bound else self.initial.get("resource_type")
+        resource_type = ResourceType.objects.filter(pk=chosen).first() if str(chosen or "").isdigit() else None
+        rule = rules["types"].get(resource_type.code) if resource_type else None
+        if rule:
+            self.fields["main_file"].help_text = f"{resource_type.name}：{rule['rule']}"
+
     def clean(self):
         data = super().clean()
         theme, topic = data.get("theme"), data.get("topic")
         if theme and topic and topic.theme_id != theme.pk:
-            self.add_error("topic", _("所选专题不属于“%(t)s”主题。") % {"t": theme.name})
+            self.add_error("topic", _("所选专题不属于“%(t)s”主题，请在专题列表中重新选择。") % {"t": theme.name})
         stage = data.get("stage")
         if stage and any(g.stage_id != stage.pk for g in data.get("grades") or []):
-            self.add_error("grades", _("所选年级与学段不一致。"))
+            self.add_error("grades", _("所选年级与学段不一致，请只勾选所选学段的年级。"))
         self._clean_uploads(data)
         return data
 

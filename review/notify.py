@@ -5,7 +5,7 @@ A leaf module: the transitions and services call it; it calls nothing above the 
 
 from django.contrib.auth import get_user_model
 
-from catalogue.models import Role
+from catalogue.permissions import Ability, holders
 
 from .models import Notification, Submission
 from .tasks import notification_email_send
@@ -41,10 +41,12 @@ def publicity_link(publicity):
 
 
 def county_reviewers(submission):
-    User = get_user_model()
-    return User.objects.filter(is_active=True, profile__role=Role.COUNTY_REVIEWER, profile__region=submission.region)
+    """The people who review `submission` first: its county's reviewers."""
+    if submission.region_id is None:
+        return get_user_model().objects.none()
+    return holders(Ability.REVIEW_COUNTY, region=submission.region_id)
 
 
 def resource_admins():
-    User = get_user_model()
-    return User.objects.filter(is_active=True, profile__role=Role.RESOURCE_ADMIN)
+    """The people who run the campaign (selection, awards, publishing)."""
+    return holders(Ability.RUN_CAMPAIGNS)

@@ -30,7 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from catalogue.models import ResourcePage, Role
+from catalogue.models import ResourcePage
+from catalogue.permissions import Ability, can
 
 from . import assignment, selectors, wagtail_workflow
 from . import checks as tech
@@ -46,7 +47,6 @@ from .models import (
     Stage,
     Submission,
 )
-from .models.workflow import role_of
 from .notify import county_reviewers, notify, notify_teacher, publicity_link, resource_admins, review_link
 from .scoring import TWO, final_score
 from .services import files as file_checks
@@ -73,22 +73,21 @@ OBJECTION_MIN_CHARS, OBJECTION_MAX_CHARS = 10, 1000
 
 
 def _owner(actor, submission, data) -> bool:
-    return actor is not None and role_of(actor) == Role.TEACHER and submission.teacher_id == actor.pk
+    return actor is not None and submission.teacher_id == actor.pk and can(actor, Ability.SUBMIT)
 
 
 def _county_reviewer(actor, submission, data) -> bool:
-    profile = getattr(actor, "profile", None) if actor is not None else None
     return (
-        role_of(actor) == Role.COUNTY_REVIEWER
-        and profile.region_id is not None
-        and profile.region_id == submission.region_id
+        actor is not None
+        and submission.region_id is not None
+        and can(actor, Ability.REVIEW_COUNTY, region=submission.region_id)
     )
 
 
 def _assigned_expert(actor, submission, data) -> bool:
-    if actor is None or role_of(actor) != Role.CITY_EXPERT:
+    if actor is None or not can(actor, Ability.SCORE):
         return False
-    if submission.school_id and actor.profile.school_id == submission.school_id:
+    if submission.school_id and getattr(actor, "profile", None) and actor.profile.school_id == submission.school_id:
         return False
     return ExpertReview.objects.filter(pk=data.get("review_id"), submission=submission, expert=actor).exists()
 
@@ -270,7 +269,7 @@ def _guard_reassign(step: Step) -> None:
     if review is None or review.status != ExpertReview.Status.ASSIGNED:
         raise SubmissionError(_("该专家已提交评分，不能改派。"))
     expert = get_user_model().objects.filter(pk=step.data.get("expert_id")).select_related("profile").first()
-    if expert is None or role_of(expert) != Role.CITY_EXPERT:
+    if expert is None or not assignment.is_expert(expert):
         raise SubmissionError(_("只能指派市级评审专家。"))
     if step.submission.school_id and expert.profile.school_id == step.submission.school_id:
         raise SubmissionError(_("专家不能评审本校作品，请另选专家。"))

@@ -12,12 +12,12 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet, SnippetViewSetGroup
 
-from catalogue.models import ResourcePage, Role
+from catalogue.models import ResourcePage
+from catalogue.permissions import Ability, can
 
 from . import admin_views, services
 from .models import CampaignReview, ExpertProfile, QualityStandard, Stage, Submission
 from .models.history import ACTION_LABELS
-from .models.workflow import role_of
 
 
 class _NewVersionMixin:
@@ -77,21 +77,17 @@ register_snippet(ReviewGroup)
 
 class _AdminOnlyMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.is_superuser or role_of(request.user) == Role.RESOURCE_ADMIN
+        return can(request.user, Ability.RUN_CAMPAIGNS)
 
 
 class _ReviewerMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.is_superuser or role_of(request.user) in (
-            Role.COUNTY_REVIEWER,
-            Role.CITY_EXPERT,
-            Role.RESOURCE_ADMIN,
-        )
+        return can(request.user, Ability.USE_REVIEW_DESK)
 
 
 class _TeacherMenuItem(MenuItem):
     def is_shown(self, request):
-        return role_of(request.user) == Role.TEACHER
+        return can(request.user, Ability.SUBMIT)
 
 
 @hooks.register("register_admin_menu_item")
@@ -124,7 +120,7 @@ def teachers_edit_submissions_in_the_form(request, page):
     submission = Submission.objects.filter(page_id=page.pk).first()
     if submission is None:
         return None
-    if role_of(request.user) == Role.TEACHER:
+    if submission.teacher_id == request.user.pk and can(request.user, Ability.SUBMIT):
         return redirect("review:submit_edit", pk=submission.pk)
     if request.method == "POST" and submission.status != Stage.PUBLISHED:
         messages.error(

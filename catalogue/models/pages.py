@@ -14,6 +14,7 @@ import re
 from django import forms
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -21,9 +22,10 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
+from .. import caching
 from ..signals import campaign_notices, resource_accessed
 from .taxonomy import Grade, Region, ResourceType, School, Stage, Subject, Theme, Topic
 
@@ -33,8 +35,7 @@ RESOURCES_PER_PAGE = 12
 def live_resources():
     """Every resource the public may see: live, published, not under a private section."""
     return (
-        ResourcePage.objects.live()
-        .public()
+        caching.public(ResourcePage.objects.live())
         .select_related("theme", "topic", "stage", "resource_type", "region", "school", "cover_image")
         .prefetch_related("subjects")
     )
@@ -48,12 +49,28 @@ def filter_resources(queryset, params):
         if value.isdigit():
             queryset = queryset.filter(**{f"{field}__id": int(value)})
             chosen[key] = int(value)
-    return queryset.distinct(), chosen
+    # Only the subject filter joins a many-to-many table (and could repeat a row).
+    return (queryset.distinct() if "subject" in chosen else queryset), chosen
 
 
 def paginate(request, queryset):
     paginator = Paginator(queryset, RESOURCES_PER_PAGE)
     return paginator.get_page(request.GET.get("page"))
+
+
+class CachedRestrictionsMixin:
+    """Wagtail asks every page it serves for its view restrictions (a `before_serve_page` hook, two
+    queries); the answer comes from catalogue.caching, with no query, when none covers the page.
+
+    `route_select_related`: what the home page's cached routing fetches along with the page.
+    """
+
+    route_select_related = ()
+
+    def get_view_restrictions(self):
+        if self.path and not caching.restricted(self):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
 
 class ListingMixin:
@@ -67,13 +84,14 @@ class ListingMixin:
         queryset, chosen = filter_resources(self.resource_queryset(), request.GET)
         context["resources"] = paginate(request, queryset.order_by("-first_published_at", "-id"))
         context["chosen"] = chosen
-        context["subjects"] = Subject.objects.all()
-        context["stages"] = Stage.objects.all()
-        context["resource_types"] = ResourceType.objects.all()
+        site = caching.structure()
+        context["subjects"] = site.subjects
+        context["stages"] = site.stages
+        context["resource_types"] = site.resource_types
         return context
 
 
-class HomePage(Page):
+class HomePage(CachedRestrictionsMixin, Page):
     intro = models.TextField(_("首页导语"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -84,21 +102,31 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("首页")
 
+    def route(self, request, path_components):
+        # One query for the page at the path (catalogue.caching) instead of two per level.
+        page = caching.route(self, request, path_components)
+        if page is not None:
+            return page.route(request, [])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        resources = live_resources()
-        context["theme_pages"] = (
-            ThemePage.objects.live().public().child_of(self).select_related("theme").order_by("theme__sort_order")
-        )
-        context["latest"] = resources.order_by("-first_published_at", "-id")[:8]
-        context["most_visited"] = resources.filter(view_count__gt=0).order_by("-view_count", "-id")[:8]
-        context["campaigns"] = CampaignPage.objects.live().public().order_by("-year")[:3]
-        context["national"] = resources.filter(source=ResourcePage.Source.NATIONAL)[:4]
+        site = caching.structure()
+        resources = live_resources().prefetch_related(None)
+        latest = list(resources.order_by("-first_published_at", "-id")[:8])
+        most_visited = list(resources.filter(view_count__gt=0).order_by("-view_count", "-id")[:8])
+        national = list(resources.filter(source=ResourcePage.Source.NATIONAL)[:4])
+        prefetch_related_objects(latest + most_visited + national, "subjects")  # one query for the three
+        context["theme_cards"] = site.cards_under(self)
+        context["latest"] = latest
+        context["most_visited"] = most_visited
+        context["campaigns"] = site.campaigns
+        context["national"] = national
         context["resource_total"] = resources.count()
         return context
 
 
-class ThemePage(ListingMixin, Page):
+class ThemePage(CachedRestrictionsMixin, ListingMixin, Page):
     theme = models.OneToOneField(Theme, verbose_name=_("主题"), on_delete=models.PROTECT, related_name="page")
     intro = RichTextField(_("导语"), blank=True, features=["bold", "italic", "link"])
 
@@ -107,22 +135,21 @@ class ThemePage(ListingMixin, Page):
     subpage_types = ["catalogue.TopicPage"]
     search_fields = Page.search_fields + [index.SearchField("intro")]
     api_fields = [APIField("theme"), APIField("intro")]
+    route_select_related = ("theme",)
 
     class Meta:
         verbose_name = _("主题页")
 
     def resource_queryset(self):
-        return live_resources().filter(theme=self.theme)
+        return live_resources().filter(theme_id=self.theme_id)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["topic_pages"] = (
-            TopicPage.objects.live().public().child_of(self).select_related("topic").order_by("topic__sort_order")
-        )
+        context["topic_links"] = caching.structure().topics_of(self)
         return context
 
 
-class TopicPage(ListingMixin, Page):
+class TopicPage(CachedRestrictionsMixin, ListingMixin, Page):
     topic = models.OneToOneField(Topic, verbose_name=_("专题"), on_delete=models.PROTECT, related_name="page")
     intro = RichTextField(_("导语"), blank=True, features=["bold", "italic", "link"])
     banner_image = models.ForeignKey(
@@ -139,15 +166,16 @@ class TopicPage(ListingMixin, Page):
     subpage_types = []
     search_fields = Page.search_fields + [index.SearchField("intro")]
     api_fields = [APIField("topic"), APIField("intro")]
+    route_select_related = ("topic", "banner_image")
 
     class Meta:
         verbose_name = _("专题页")
 
     def resource_queryset(self):
-        return live_resources().filter(topic=self.topic)
+        return live_resources().filter(topic_id=self.topic_id)
 
 
-class CampaignPage(ListingMixin, Page):
+class CampaignPage(CachedRestrictionsMixin, ListingMixin, Page):
     year = models.PositiveIntegerField(_("年度"), unique=True)
     opens_on = models.DateField(_("征集开始日期"))
     closes_on = models.DateField(_("征集截止日期"))
@@ -180,6 +208,7 @@ class CampaignPage(ListingMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        context["open_themes"] = list(self.themes.all())
         # Other apps link their notices here (review: the public notice of proposed awards).
         context["notices"] = [
             notice
@@ -189,7 +218,7 @@ class CampaignPage(ListingMixin, Page):
         return context
 
 
-class ResourceIndexPage(ListingMixin, Page):
+class ResourceIndexPage(CachedRestrictionsMixin, ListingMixin, Page):
     """A section of resources not tied to a campaign: links to national-platform resources."""
 
     intro = RichTextField(_("导语"), blank=True, features=["bold", "italic", "link"])
@@ -205,7 +234,7 @@ class ResourceIndexPage(ListingMixin, Page):
         return live_resources().child_of(self)
 
 
-class ResourcePage(Page):
+class ResourcePage(CachedRestrictionsMixin, Page):
     class Source(models.TextChoices):
         LOCAL = "local", _("地方特色资源")
         NATIONAL = "national", _("国家优质资源")
@@ -321,6 +350,7 @@ class ResourcePage(Page):
         APIField("download_count"),
         APIField("files"),
     ]
+    route_select_related = ("theme__page", "topic__page", "stage", "resource_type", "region", "school", "cover_image")
 
     class Meta:
         verbose_name = _("资源")
@@ -339,6 +369,8 @@ class ResourcePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        gallery = Prefetch("gallery_images", queryset=ResourceGalleryImage.objects.select_related("image"))
+        prefetch_related_objects([self], "subjects", "grades", gallery)
         # The reader's own state (收藏, where the video stopped): signed-in readers only, so
         # anonymous pages cost no query for it.
         if request.user.is_authenticated:

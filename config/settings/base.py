@@ -55,13 +55,13 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "catalogue.middleware.CachedSiteMiddleware",  # after CommonMiddleware has validated the host
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ops.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
-    "accounts.middleware.PendingTeacherMiddleware",
     "catalogue.middleware.AdminAccessRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -91,7 +91,9 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": dj_database_url.parse(env.DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+# Persistent connections (one per gunicorn thread, kept 10 minutes) with a health check at the start of
+# each request, so a restarted database costs no failed request (tests/hardening/test_production.py).
+DATABASES = {"default": dj_database_url.parse(env.DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default takes concurrent writers: readers never block in WAL mode, every write
     # transaction takes the lock at BEGIN (no deadlocking upgrade from a read lock), and a writer
@@ -198,6 +200,13 @@ STORAGES = {
     "default": {"BACKEND": env.MEDIA_STORAGE_BACKEND, "OPTIONS": json.loads(env.MEDIA_STORAGE_OPTIONS or "{}")},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Media bytes: Django decides who may see a file (and counts it); catalogue.http sends it, or with
+# MEDIA_ACCEL_REDIRECT hands it to nginx's internal location (django-sendfile2's nginx backend).
+MEDIA_ACCEL_REDIRECT = env.MEDIA_ACCEL_REDIRECT
+if MEDIA_ACCEL_REDIRECT:  # only then: Wagtail's document view also reads SENDFILE_BACKEND
+    SENDFILE_BACKEND = "django_sendfile.backends.nginx"
+SENDFILE_ROOT = MEDIA_ROOT
+SENDFILE_URL = "/internal-media"  # the `internal` location of deploy/nginx/zmd.conf
 # Large teaching videos (500 MB - 1 GB) stream to temporary files, never into memory (the teacher's
 # form: ops.upload_handler; DATA_UPLOAD_MAX_MEMORY_SIZE limits only the text fields).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -17,8 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.forms import TaskStateCommentForm
 from wagtail.models import Task, TaskState
 
-from catalogue.models import Role
-from catalogue.permissions import role_of  # noqa: F401  (re-exported: review's modules import it from here)
+from catalogue.permissions import ALL_REGIONS, Ability, can, region_scope
 
 from .standards import Criterion, VetoItem
 
@@ -70,9 +69,8 @@ class CountyReviewTask(LockedWhileInReview, Task):
     def user_can_review(self, obj, user) -> bool:
         from .submissions import Submission
 
-        if role_of(user) != Role.COUNTY_REVIEWER or not user.profile.region_id:
-            return False
-        return Submission.objects.filter(page_id=obj.pk, region_id=user.profile.region_id).exists()
+        region_id = Submission.objects.filter(page_id=obj.pk).values_list("region_id", flat=True).first()
+        return region_id is not None and can(user, Ability.REVIEW_COUNTY, region=region_id)
 
     def get_actions(self, obj, user):
         if self.user_can_review(obj, user):
@@ -95,10 +93,11 @@ class CountyReviewTask(LockedWhileInReview, Task):
     def get_task_states_user_can_moderate(self, user, **kwargs):
         from .submissions import Submission
 
-        if role_of(user) != Role.COUNTY_REVIEWER or not user.profile.region_id:
+        scope = region_scope(user, Ability.REVIEW_COUNTY)
+        if scope is None:
             return TaskState.objects.none()
-        pages = Submission.objects.filter(region_id=user.profile.region_id).values_list("page_id", flat=True)
-        return _in_progress_for_pages(self, pages)
+        pages = Submission.objects.all() if scope is ALL_REGIONS else Submission.objects.filter(region_id=scope)
+        return _in_progress_for_pages(self, pages.values_list("page_id", flat=True))
 
     @classmethod
     def get_description(cls):
@@ -152,7 +151,7 @@ class SelectionTask(LockedWhileInReview, Task):
     def get_actions(self, obj, user):
         from ..selectors import publish_blockers
 
-        if not (user.is_superuser or role_of(user) == Role.RESOURCE_ADMIN):
+        if not can(user, Ability.RUN_CAMPAIGNS):
             return []
         submission = getattr(obj.specific, "submission", None)
         if submission is None or publish_blockers(submission):
@@ -166,7 +165,7 @@ class SelectionTask(LockedWhileInReview, Task):
         _apply_from_admin(task_state, "publish", user, kwargs.get("comment", ""))
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
-        if user.is_superuser or role_of(user) == Role.RESOURCE_ADMIN:
+        if can(user, Ability.RUN_CAMPAIGNS):
             return self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
         return TaskState.objects.none()
 

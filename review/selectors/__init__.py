@@ -13,6 +13,7 @@ from .access import (  # noqa: F401
     is_campaign_admin,
     live_review_for,
     ranking,
+    standard_in_force,
     submission_access,
     submissions_base,
     teacher_submissions,

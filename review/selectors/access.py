@@ -4,10 +4,9 @@ from decimal import ROUND_HALF_UP
 
 from django.db.models import F
 
-from catalogue.models import Role
+from catalogue.permissions import Ability, can
 
 from ..models import ExpertReview, Stage, Submission
-from ..models.workflow import role_of
 from ..scoring import TWO, counted_reviews
 
 # Teacher-side states: the county reviewer does not see the work (it is not, or no longer, theirs).
@@ -15,7 +14,7 @@ COUNTY_HIDDEN = (Stage.DRAFT, Stage.CHECKING, Stage.WITHDRAWN)
 
 
 def is_campaign_admin(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or role_of(user) == Role.RESOURCE_ADMIN)
+    return can(user, Ability.RUN_CAMPAIGNS)
 
 
 def submissions_base():
@@ -48,16 +47,15 @@ def submission_access(user, submission) -> str:
         return ""
     if is_campaign_admin(user):
         return "admin"
-    role = role_of(user)
-    if role == Role.TEACHER and submission.teacher_id == user.pk:
+    if submission.teacher_id == user.pk and can(user, Ability.SUBMIT):
         return "teacher"
     if (
-        role == Role.COUNTY_REVIEWER
-        and user.profile.region_id == submission.region_id
+        submission.region_id is not None
+        and can(user, Ability.REVIEW_COUNTY, region=submission.region_id)
         and submission.status not in COUNTY_HIDDEN
     ):
         return "county"
-    if role == Role.CITY_EXPERT and not (submission.school_id and user.profile.school_id == submission.school_id):
+    if can(user, Ability.SCORE) and not (submission.school_id and user.profile.school_id == submission.school_id):
         if live_review_for(user, submission) is not None:
             return "expert"
     return ""
@@ -127,3 +125,12 @@ def criterion_means(submission) -> dict:
         for score in review.scores.all():
             means.setdefault(score.criterion.name, []).append(score.score)
     return {name: (sum(values) / len(values)).quantize(TWO, rounding=ROUND_HALF_UP) for name, values in means.items()}
+
+
+def standard_in_force(campaign):
+    """The quality standard a campaign's work is judged by: the one bound to it, else the newest
+    (what the campaign will bind when its first draft is saved). Reads only."""
+    from ..models import CampaignReview, QualityStandard
+
+    row = CampaignReview.objects.filter(campaign=campaign).select_related("standard").first() if campaign else None
+    return row.standard if row else QualityStandard.current()

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from catalogue.models import CampaignPage, ResourcePage, Role
+from catalogue.models import CampaignPage, ResourcePage
+from catalogue.permissions import Ability, can
 from catalogue.services import plain_text_to_rich_text
 
 from ..models import (
@@ -15,7 +16,6 @@ from ..models import (
     FileCheck,
     Submission,
 )
-from ..models.workflow import role_of
 from .common import SubmissionError
 from .files import (
     attach_uploads,
@@ -48,7 +48,7 @@ def submission_save(
     submitting is date-gated.
     """
     profile = getattr(teacher, "profile", None)
-    if role_of(teacher) != Role.TEACHER or profile.region_id is None:
+    if not can(teacher, Ability.SUBMIT) or profile is None or profile.region_id is None:
         raise PermissionDenied
     if submission is not None and submission.teacher_id != teacher.pk:
         raise PermissionDenied
@@ -139,4 +139,3 @@ def _save_locked(*, teacher, profile, data, staged, submission, campaign, form_t
     page_id = page.pk
     transaction.on_commit(lambda: replaced_files_discard(page_id=page_id, replaced=replaced))
     return submission, replaced
-

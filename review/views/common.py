@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from catalogue import denied
 from catalogue.denied import Denied
 from catalogue.models import Role
+from catalogue.permissions import role_of
 
 from .. import selectors
 from ..models import Notification
-from ..models.workflow import role_of
 
 
 def wants_json(request) -> bool:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from wagtail.images import get_image_model
 
 from catalogue.http import content_disposition
-from catalogue.models import Role
+from catalogue.permissions import Ability, can, holders
 
 from .. import selectors, services
 from ..forms import (
@@ -20,7 +20,6 @@ from ..forms import (
     ExpertScoreForm,
 )
 from ..models import CampaignReview, ExpertReview, Stage
-from ..models.workflow import role_of
 from .common import messages_of, refusal, unread
 
 IN_REVIEW = [Stage.CHECKING, Stage.COUNTY_REVIEW, Stage.EXPERT_REVIEW]
@@ -29,20 +28,19 @@ IN_REVIEW = [Stage.CHECKING, Stage.COUNTY_REVIEW, Stage.EXPERT_REVIEW]
 @login_required
 @require_safe
 def review_index(request):
-    role = role_of(request.user)
-    if role == Role.COUNTY_REVIEWER:
-        pending, done = selectors.county_queue(request.user)
-        context = {"mode": "county", "pending": pending, "done": done}
-    elif role == Role.CITY_EXPERT:
-        pending, done = selectors.expert_queue(request.user)
-        context = {"mode": "expert", "pending": pending, "done": done}
-    elif selectors.is_campaign_admin(request.user):
+    if selectors.is_campaign_admin(request.user):
         qs = selectors.submissions_base().exclude(status=Stage.DRAFT)
         context = {
             "mode": "admin",
             "pending": qs.filter(status__in=IN_REVIEW).order_by("submitted_at"),
             "done": qs.exclude(status__in=IN_REVIEW).order_by("-updated_at")[:50],
         }
+    elif can(request.user, Ability.REVIEW_COUNTY):
+        pending, done = selectors.county_queue(request.user)
+        context = {"mode": "county", "pending": pending, "done": done}
+    elif can(request.user, Ability.SCORE):
+        pending, done = selectors.expert_queue(request.user)
+        context = {"mode": "expert", "pending": pending, "done": done}
     else:
         raise PermissionDenied
     context["notifications"] = unread(request.user)
@@ -135,12 +133,7 @@ def review_detail(request, pk):
         "return_form": return_form or ExpertReturnForm(),
     }
     if access == "admin":
-        context["experts"] = (
-            get_user_model()
-            .objects.filter(is_active=True, profile__role=Role.CITY_EXPERT)
-            .select_related("profile")
-            .order_by("username")
-        )
+        context["experts"] = holders(Ability.SCORE).select_related("profile").order_by("username")
         context["criterion_means"] = selectors.criterion_means(submission)
     return render(request, "review/review_detail.html", context)
 

@@ -1,6 +1,7 @@
 """The teacher's desk: the guided submission form, drafts, submitting, a submission's files."""
 
 import logging
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
@@ -19,30 +21,46 @@ from wagtail.documents import get_document_model
 from catalogue import denied
 from catalogue.denied import Denied
 from catalogue.http import ranged_file_response
-from catalogue.models import Role
+from catalogue.permissions import Ability, account_pending, can
 from ops.upload_handler import IntakeUploadHandler, UploadRefused
 
 from .. import checks, selectors, services
-from ..forms import (
-    SubmissionForm,
-)
+from ..forms import SubmissionForm, file_rules
 from ..models import Submission
-from ..models.workflow import role_of
-from ..services.files import StorageFault
+from ..services.files import MAIN, StorageFault
 from .common import messages_of, refusal, unread, wants_json
 
 logger = logging.getLogger(__name__)
 
 
-def _require_teacher(user):
-    if role_of(user) != Role.TEACHER:
+PENDING_MESSAGE = _lazy("您的教师身份正在等待所在县（区）确认，确认后才能申报资源。确认前可以照常浏览和使用资源。")
+
+
+def submitter_required(view):
+    """The teacher's desk (/submit/…) is for accounts that may submit (`Ability.SUBMIT`: a confirmed
+    teacher). A teacher whose school the county has not confirmed yet is told why: a page visit goes
+    to the waiting page, anything else (a form POST, the upload script) is refused with the reason
+    before a byte of the body is read, so nothing is stored. Everyone else gets 403."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if can(request.user, Ability.SUBMIT):
+            return view(request, *args, **kwargs)
+        if account_pending(request.user):
+            if request.method in ("GET", "HEAD"):
+                return redirect("accounts:pending")
+            if wants_json(request):
+                return JsonResponse({"ok": False, "errors": [str(PENDING_MESSAGE)]}, status=403)
+            raise Denied(PENDING_MESSAGE)
         raise Denied(denied.TEACHERS_ONLY)
+
+    return wrapped
 
 
 @login_required
+@submitter_required
 @require_safe
 def submit_index(request):
-    _require_teacher(request.user)
     campaign = services.current_campaign()
     return render(
         request,
@@ -100,6 +118,23 @@ def _refuse(request, context, errors: list[str], *, status: int, form=None):
     )
 
 
+def _file_rules(campaign) -> dict:
+    standard = selectors.standard_in_force(campaign)
+    return file_rules(standard) if standard else {}
+
+
+def _has_files(submission) -> dict:
+    """Which required files the draft already holds (the browser does not ask for them again)."""
+    if submission is None:
+        return {}
+    page = submission.page.get_latest_revision_as_object()
+    return {
+        "main_file": any(f.caption == MAIN for f in page.files.all()),
+        "cover": bool(page.cover_image_id),
+        "gallery": bool(list(page.gallery_images.all())),
+    }
+
+
 def _upload_handler():
     """Checks each file while it streams in (ops.upload_handler), with the form's rules."""
     return IntakeUploadHandler(
@@ -111,8 +146,8 @@ def _upload_handler():
 
 @csrf_exempt  # the CSRF check runs in _submit_post, after the upload handler is installed
 @login_required
+@submitter_required
 def submit_form(request, pk=None):
-    _require_teacher(request.user)
     submission = None
     if pk is not None:
         submission = get_object_or_404(Submission.objects.select_related("page", "campaign"), pk=pk)
@@ -125,7 +160,13 @@ def submit_form(request, pk=None):
             messages.info(request, message)
             return redirect("review:submit_detail", pk=submission.pk)
     campaign = submission.campaign if submission else services.current_campaign()
-    context = {"submission": submission, "campaign": campaign, "max_request_bytes": settings.UPLOAD_MAX_REQUEST_BYTES}
+    context = {
+        "submission": submission,
+        "campaign": campaign,
+        "max_request_bytes": settings.UPLOAD_MAX_REQUEST_BYTES,
+        "file_rules": _file_rules(campaign),
+        "has_files": _has_files(submission),
+    }
     if request.method == "POST":
         handler = _upload_handler()
         handler.request = request
@@ -137,18 +178,22 @@ def submit_form(request, pk=None):
         finally:
             handler.abort()
     if submission:
-        form = SubmissionForm(initial=SubmissionForm.initial_from(submission.page.get_latest_revision_as_object()))
+        form = SubmissionForm(
+            initial=SubmissionForm.initial_from(submission.page.get_latest_revision_as_object()),
+            rules=context["file_rules"],
+        )
     else:
         profile = request.user.profile
         form = SubmissionForm(
-            initial={"authors": profile.display_name or request.user.get_username(), "licence": "platform"}
+            initial={"authors": profile.display_name or request.user.get_username(), "licence": "platform"},
+            rules=context["file_rules"],
         )
     return render(request, "review/submit_form.html", {**context, "form": form})
 
 
 @csrf_protect
 def _submit_post(request, handler, submission, context):
-    form = SubmissionForm(request.POST, request.FILES, refused=handler.refusals)
+    form = SubmissionForm(request.POST, request.FILES, refused=handler.refusals, rules=context["file_rules"])
     context = {**context, "form": form}
     if not form.is_valid():
         return _refuse(request, context, _error_list(form), status=400, form=form)
@@ -201,6 +246,7 @@ def _still_editable(submission) -> bool:
 
 
 @login_required
+@submitter_required
 @require_safe
 def submit_detail(request, pk):
     submission = get_object_or_404(selectors.submissions_base(), pk=pk)
@@ -227,6 +273,7 @@ def submit_detail(request, pk):
 
 
 @login_required
+@submitter_required
 @require_POST
 def submit_now(request, pk):
     submission = get_object_or_404(Submission, pk=pk)

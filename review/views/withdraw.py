@@ -10,9 +10,11 @@ from django.views.decorators.http import require_POST
 from .. import services
 from ..models import Submission
 from .common import messages_of
+from .teacher import submitter_required
 
 
 @login_required
+@submitter_required
 @require_POST
 def submit_withdraw(request, pk):
     submission = get_object_or_404(Submission, pk=pk)

@@ -11,6 +11,8 @@
   var bar = document.getElementById("upload-bar");
   var percent = document.getElementById("upload-percent");
   var errors = document.getElementById("form-errors");
+  var speed = document.getElementById("upload-speed");
+  var checker = window.zmdFormCheck;
   var busy = false;
 
   function sizeText(bytes) {
@@ -44,16 +46,25 @@
     return true;
   }
 
+  // The summary at the top: each entry links to the field it is about (the message is beside it too).
   function showErrors(list) {
     var ul = errors.querySelector("ul");
     ul.textContent = "";
-    list.forEach(function (text) {
+    list.forEach(function (entry) {
       var li = document.createElement("li");
-      li.textContent = text;
+      if (Array.isArray(entry)) {
+        var a = document.createElement("a");
+        var input = form.querySelector("[name='" + entry[2] + "']");
+        a.href = "#" + (input && input.id ? input.id : "submission-form");
+        a.textContent = (entry[0] ? entry[0] + "：" : "") + entry[1];
+        li.appendChild(a);
+      } else {
+        li.textContent = entry;
+      }
       ul.appendChild(li);
     });
     errors.hidden = list.length === 0;
-    if (list.length) { errors.scrollIntoView({ behavior: "smooth", block: "start" }); }
+    if (list.length && !form.querySelector(".field.has-error")) { errors.scrollIntoView({ behavior: "smooth", block: "start" }); }
   }
 
   function clearAll() {
@@ -79,13 +90,19 @@
     return problems;
   }
 
-  function precheck() {
+  function precheck(action) {
     var all = [];
     var total = 0;
+    if (checker) {
+      all = checker.checkAll(action);
+    } else {
+      form.querySelectorAll("input[type=file]").forEach(function (input) {
+        var problems = sizeProblems(input);
+        showFieldErrors(input.name, problems);
+        all = all.concat(problems);
+      });
+    }
     form.querySelectorAll("input[type=file]").forEach(function (input) {
-      var problems = sizeProblems(input);
-      showFieldErrors(input.name, problems);
-      all = all.concat(problems);
       Array.prototype.forEach.call(input.files || [], function (file) { total += file.size; });
     });
     var cap = parseInt(form.getAttribute("data-max-request") || "0", 10);
@@ -97,7 +114,25 @@
   }
 
   form.querySelectorAll("input[type=file]").forEach(function (input) {
-    input.addEventListener("change", function () { showFieldErrors(input.name, sizeProblems(input)); });
+    if (checker) {
+      checker.addCheck(input.name, function () { return sizeProblems(input); });
+    } else {
+      input.addEventListener("change", function () { showFieldErrors(input.name, sizeProblems(input)); });
+    }
+  });
+
+  function duration(seconds) {
+    if (!isFinite(seconds) || seconds < 0) { return ""; }
+    if (seconds < 60) { return Math.max(1, Math.round(seconds)) + " 秒"; }
+    var m = Math.floor(seconds / 60);
+    return m < 60 ? m + " 分 " + Math.round(seconds % 60) + " 秒" : Math.floor(m / 60) + " 小时 " + (m % 60) + " 分";
+  }
+
+  // Leaving the page while an upload runs loses it: the browser asks first.
+  window.addEventListener("beforeunload", function (event) {
+    if (!busy) { return; }
+    event.preventDefault();
+    event.returnValue = "";
   });
 
   function setButtons(disabled) {
@@ -108,8 +143,14 @@
     event.preventDefault();
     if (busy) { return; }
     clearAll();
-    var problems = precheck();
-    if (problems.length) { showErrors(problems); return; }
+    var action = event.submitter && event.submitter.value === "submit" ? "submit" : "draft";
+    var problems = precheck(action);
+    if (problems.length) {
+      showErrors(problems);
+      var first = form.querySelector(".field.has-error");
+      if (first) { first.scrollIntoView({ behavior: "smooth", block: "center" }); }
+      return;
+    }
     busy = true;
     var data = new FormData(form);
     if (event.submitter && event.submitter.name) { data.append(event.submitter.name, event.submitter.value); }
@@ -120,12 +161,20 @@
     box.hidden = false;
     bar.value = 0;
     percent.textContent = "0%";
+    speed.textContent = "";
     setButtons(true);
+    var started = Date.now();
     xhr.upload.addEventListener("progress", function (e) {
       if (!e.lengthComputable) { return; }
       var value = Math.round((e.loaded / e.total) * 100);
       bar.value = value;
       percent.textContent = value + "%";
+      var seconds = (Date.now() - started) / 1000;
+      if (seconds >= 1 && e.loaded > 0) {
+        var rate = e.loaded / seconds;
+        speed.textContent = "已上传 " + sizeText(e.loaded) + " / " + sizeText(e.total) + "，速度 " +
+          sizeText(rate) + "/秒" + (e.loaded < e.total ? "，大约还需 " + duration((e.total - e.loaded) / rate) : "，正在检查文件…");
+      }
     });
     xhr.addEventListener("load", function () {
       busy = false;

@@ -74,5 +74,5 @@ def test_refreshing_moves_the_count_by_one_a_play_counts_once_and_the_admin_sees
     page.fill("#ind-period", f"{month.year}-Q{(month.month - 1) // 3 + 1}")
     page.get_by_role("button", name="查看").click()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="下载季度通报（xlsx）").click()
+        page.get_by_role("link", name="下载季度通报（Excel）").click()
     assert download_info.value.suggested_filename.startswith("季度通报-")

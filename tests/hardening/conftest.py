@@ -17,9 +17,14 @@ from urllib.parse import urlparse
 import pytest
 import requests
 
+from deploy.nginx.local import LocalNginx, NginxUnavailable
+
 ROOT = Path(__file__).resolve().parents[2]
 PG_SERVER_URL = os.environ.get("HARDENING_PG_URL", "postgres://zmd:zmd@127.0.0.1:54329/zmd_hardening_prod")
 PGBIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1] if Path("/usr/lib/postgresql").exists() else None
+
+
+REDIS_MISSING = "redis-server is not installed (apt-get install redis-server; `make test` installs it as root)."
 
 
 def free_port() -> int:
@@ -66,6 +71,8 @@ class RedisServer:
         self.process = None
 
     def start(self):
+        if not shutil.which("redis-server"):
+            pytest.skip(REDIS_MISSING)
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
@@ -81,8 +88,6 @@ class RedisServer:
 
 @pytest.fixture(scope="session")
 def redis_server():
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed (apt-get install redis-server); .ci/run installs it.")
     server = RedisServer(free_port())
     server.start()
     yield server
@@ -127,7 +132,9 @@ def production_database():
         conn = _pg_admin_connect(PG_SERVER_URL)
     except Exception as exc:
         if not _start_loopback_postgres():
-            pytest.skip(f"No PostgreSQL on loopback at {PG_SERVER_URL} ({exc}); start it: bash scripts/start-postgres.sh")
+            pytest.skip(
+                f"No PostgreSQL on loopback at {PG_SERVER_URL} ({exc}); start it: bash scripts/start-postgres.sh"
+            )
         conn = _pg_admin_connect(PG_SERVER_URL)
     name = urlparse(PG_SERVER_URL).path.lstrip("/")
     with conn:
@@ -232,3 +239,16 @@ def throwaway_postgres():
     yield cluster
     as_postgres(f"{PGBIN}/pg_ctl -D {data} -m immediate -w stop")
     shutil.rmtree(base, ignore_errors=True)
+
+
+# --- nginx: deploy/nginx/zmd.conf in front of gunicorn --------------------------------------------
+
+
+class Nginx(LocalNginx):
+    """deploy/nginx/local.py's runner; a missing nginx or openssl skips the test with the reason."""
+
+    def start(self):
+        try:
+            return super().start()
+        except NginxUnavailable as exc:
+            pytest.skip(str(exc))

@@ -135,6 +135,9 @@ def test_quarterly_bulletin_xlsx(client, figures):
     first = [c.value for c in ws[3]]
     assert first[1] == "遂平县" and first[header.index("教师访问得分")] == 33.33
     assert "无数据" in [c.value for c in ws[ws.max_row]]
+    # The header row (row 2, under the heading) frozen and filterable; the name column sized to its names.
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref.startswith("A2:")
+    assert ws.column_dimensions["B"].width >= 2 * len("县（区）") and ws.column_dimensions["A"].width < 12
 
 
 def test_monthly_monitoring_xlsx_for_a_reviewer_holds_their_region_only(client, figures):

@@ -39,12 +39,15 @@ def test_wrong_codec_is_refused_with_its_message(people):
 
 def test_too_small_video_is_refused_with_the_resolution(people):
     messages, _draft = _submit(people, factories.upload("微课.mp4", media.mp4(width=640, height=360), "video/mp4"))
-    assert "视频分辨率 640×360，低于要求的 1280×720" in messages
+    assert (
+        "视频分辨率 640×360，低于要求的 1280×720。请用 1280×720 或更高的分辨率重新录制，或在剪辑软件中按 1280×720 导出。"
+        in messages
+    )
 
 
 def test_too_short_video_is_refused_with_the_duration(people):
     messages, _draft = _submit(people, factories.upload("微课.mp4", media.mp4(seconds=6), "video/mp4"))
-    assert "视频时长 0分6秒，不在要求的 5–20 分钟之内" in messages
+    assert "视频时长 0分6秒，不在要求的 5–20 分钟之内。请剪辑到这个时长范围内后重新导出上传。" in messages
 
 
 def test_renamed_executable_is_refused_when_saved_and_nothing_is_kept(people):
@@ -73,7 +76,7 @@ def test_video_without_sound_is_refused(people):
 def test_small_cover_is_refused(people):
     cover = factories.upload("cover.png", media.png(size=(400, 300)), "image/png")
     messages, _draft = _submit(people, factories.upload("微课.mp4", media.mp4(), "video/mp4"), cover=cover)
-    assert "封面图尺寸 400×300，小于要求的 800×450" in messages
+    assert "封面图尺寸 400×300，小于要求的 800×450。请换一张更大的图片（可以从视频中截取一帧）。" in messages
 
 
 def test_low_bitrate_audio_is_refused(people):
@@ -146,7 +149,7 @@ def test_a_new_standard_version_is_judged_on_the_stored_measurement(people):
     edited.video_min_minutes = Decimal("6")
     stricter = services.quality_standard_new_version(source=edited, user=people.admin)
     verdict = services.files_verdict(draft, page, standard=stricter)
-    assert "视频时长 5分1秒，不在要求的 6–20 分钟之内" in verdict.problems
+    assert "视频时长 5分1秒，不在要求的 6–20 分钟之内。请剪辑到这个时长范围内后重新导出上传。" in verdict.problems
     assert FileCheck.objects.filter(standard_version=stricter.version).count() == 2  # video and cover
     assert set(FileCheck.objects.values_list("sha256", flat=True)) == set(
         FileIntake.objects.values_list("sha256", flat=True)

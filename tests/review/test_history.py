@@ -126,6 +126,14 @@ def test_the_campaign_export_contains_the_history_and_the_expert_comments(client
     assert "总体评语" in comments[0] and "科学性/准确性" in comments[0]
     assert {r[comments[0].index("总体评语")] for r in comments[1:]} == {"画面清楚", "建议补充实验"}
     assert all("略有不足" in r[-1] for r in comments[1:])
+    # Readable when opened: the header frozen and filterable, columns sized to what they hold.
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+        assert sheet["A1"].font.bold
+    main = workbook["2026年征集"]
+    title_column = [c.column_letter for c in main[1] if c.value == "作品名称"][0]
+    assert main.column_dimensions[title_column].width > main.column_dimensions["A"].width >= 6
+    assert all(main.column_dimensions[c.column_letter].width <= 60 for c in main[1])
 
     data = json.loads(client.get("/review/selection/2026/export.json").content)
     assert {e["操作"] for e in data["history"]} >= {"提交评审", "县区初审通过", "专家提交评分"}

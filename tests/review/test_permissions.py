@@ -216,3 +216,27 @@ def test_wagtail_dashboard_lists_what_each_reviewer_may_moderate(client, people,
     assert not TaskState.objects.reviewable_by(assigned).exists()
     assert people.teacher.username not in dashboard.content.decode()
     assert not TaskState.objects.reviewable_by(people.teacher).exists()
+
+
+def test_the_people_told_and_assigned_come_from_the_permission_table(people, submitted):
+    """Who hears about a submission and who may be assigned: catalogue.permissions.holders, the same
+    table `can` reads (a pending teacher is nobody's submitter, a superuser nobody's expert)."""
+    from catalogue.models import Confirmation, Region
+    from catalogue.permissions import Ability, holders
+    from review.notify import county_reviewers, resource_admins
+
+    boss = factories.user(Role.RESOURCE_ADMIN, username="boss", region=None, is_superuser=True)
+    waiting = factories.user(Role.TEACHER, username="waiting", region="遂平县", school="遂平县第一初级中学")
+    waiting.profile.confirmation = Confirmation.PENDING
+    waiting.profile.save(update_fields=["confirmation"])
+    root = factories.user(Role.STUDENT, username="root", is_superuser=True)
+
+    assert set(county_reviewers(submitted)) == {people.reviewer}
+    assert set(holders(Ability.REVIEW_COUNTY, region=Region.objects.get(name="驿城区"))) == {people.reviewer2}
+    assert set(resource_admins()) == {people.admin, boss}
+    assert set(holders(Ability.SCORE)) == {people.expert1, people.expert2, people.expert3}
+    assert root not in holders(Ability.SCORE) and root not in resource_admins()
+    assert set(holders(Ability.SUBMIT)) == {people.teacher, people.teacher2}
+    # Teacher confirmation is city-wide for the resource admin, own county for a reviewer.
+    suiping = Region.objects.get(name="遂平县")
+    assert set(holders(Ability.CONFIRM_TEACHERS, region=suiping)) == {people.reviewer, people.admin, boss}

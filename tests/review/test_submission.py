@@ -101,7 +101,7 @@ def test_topic_must_belong_to_the_theme(client, people):
     red = Theme.objects.get(name="红色文化")
     response = client.post("/submit/new/", {**_form_data(theme=red.pk), "action": "draft"})
     assert response.status_code == 400
-    assert "所选专题不属于“红色文化”主题。" in response.content.decode()
+    assert "所选专题不属于“红色文化”主题，请在专题列表中重新选择。" in response.content.decode()
 
 
 def test_closed_campaign_refuses_submission_and_keeps_the_draft(people):

@@ -1,0 +1,286 @@
+"""Cached reads of what every public page shows and rarely changes, so that a warm page costs only the
+queries of its own content (tests/catalogue/test_query_counts.py holds every public page to 8).
+
+- `structure()`: the header menu, the home page's theme cards with their topics, the latest
+  campaigns, the taxonomy of the listing filters, and the pages under a view restriction. One cache
+  entry, built with a handful of queries; every edit that can change it (taxonomy snippets, page
+  publish / unpublish / move / delete, view restrictions, sites) replaces its version token, at once
+  and again when the transaction commits, so no request can keep a copy read before the edit.
+- `public()` and `restricted()`: Wagtail's view-restriction checks answered from that entry.
+- `route()`: where a URL path leads (page id and type), checked against the page it fetches, so a
+  moved or renamed page can never be served from a stale entry; the home page's `route` uses it.
+- `site_for_request()`: Wagtail's Site for the request's host, with its root page (the home page)
+  already fetched, so that Wagtail's routing starts without a query (CachedSiteMiddleware).
+
+With Redis (production) the cache is shared by every process: an edit in the admin shows at once
+everywhere. Without Redis (the embedded default) each process has its own cache: the process that
+made the edit shows it at once (`make run` has one), any other within LOCAL_SECONDS.
+"""
+
+import dataclasses
+import datetime
+import functools
+import hashlib
+import time
+import uuid
+from functools import reduce
+from operator import or_
+
+from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+TOKEN_KEY = "catalogue:structure:token"
+SHARED_SECONDS = 60 * 60
+LOCAL_SECONDS = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+    page_id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class TopicLink(Link):
+    place: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class ThemeCard(Link):
+    parent_path: str = ""
+    slug: str = ""
+    name: str = ""
+    description: str = ""
+    topics: tuple[TopicLink, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class CampaignLink(Link):
+    opens_on: datetime.date | None = None
+    closes_on: datetime.date | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.opens_on <= timezone.localdate() <= self.closes_on
+
+
+@dataclasses.dataclass(frozen=True)
+class Structure:
+    nav: tuple[Link, ...]
+    theme_cards: tuple[ThemeCard, ...]
+    campaigns: tuple[CampaignLink, ...]
+    subjects: tuple
+    stages: tuple
+    resource_types: tuple
+    restricted_paths: tuple[str, ...]
+
+    def cards_under(self, page) -> list[ThemeCard]:
+        return [card for card in self.theme_cards if card.parent_path == page.path]
+
+    def topics_of(self, page) -> tuple[TopicLink, ...]:
+        return next((card.topics for card in self.theme_cards if card.page_id == page.pk), ())
+
+
+def _timeout() -> int:
+    return LOCAL_SECONDS if isinstance(cache, LocMemCache) else SHARED_SECONDS
+
+
+def _build() -> Structure:
+    from wagtail.models import PageViewRestriction
+
+    from .models import CampaignPage, ResourceType, Stage, Subject, Theme, ThemePage, TopicPage
+
+    restricted = tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
+
+    def visible(pages):
+        return [p for p in pages if not any(p.path.startswith(r) for r in restricted)]
+
+    nav = tuple(
+        Link(title=theme.name, url=theme.page.get_url(), page_id=theme.page.pk)
+        for theme in Theme.objects.select_related("page").order_by("sort_order", "id")
+        if getattr(theme, "page", None) is not None and theme.page.live
+    )
+    topics = visible(TopicPage.objects.live().select_related("topic").order_by("topic__sort_order", "path"))
+    cards = tuple(
+        ThemeCard(
+            title=page.title,
+            url=page.get_url(),
+            page_id=page.pk,
+            parent_path=page.path[: -page.steplen],
+            slug=page.theme.slug,
+            name=page.theme.name,
+            description=page.theme.description,
+            topics=tuple(
+                TopicLink(title=t.title, url=t.get_url(), page_id=t.pk, place=t.topic.place)
+                for t in topics
+                if t.path.startswith(page.path) and t.depth == page.depth + 1
+            ),
+        )
+        for page in visible(ThemePage.objects.live().select_related("theme").order_by("theme__sort_order", "path"))
+    )
+    campaigns = tuple(
+        CampaignLink(title=c.title, url=c.get_url(), page_id=c.pk, opens_on=c.opens_on, closes_on=c.closes_on)
+        for c in visible(CampaignPage.objects.live().order_by("-year"))[:3]
+    )
+    return Structure(
+        nav=nav,
+        theme_cards=cards,
+        campaigns=campaigns,
+        subjects=tuple(Subject.objects.all()),
+        stages=tuple(Stage.objects.all()),
+        resource_types=tuple(ResourceType.objects.all()),
+        restricted_paths=restricted,
+    )
+
+
+def _token(name: str) -> str:
+    token = cache.get(name)
+    if token is None:
+        token = uuid.uuid4().hex
+        cache.add(name, token, None)
+        token = cache.get(name) or token
+    return token
+
+
+def _after_commit_too(action) -> None:
+    """Now, and once more when the current transaction commits (a request that read the data in
+    between saw it from before the commit)."""
+    action()
+    transaction.on_commit(action)
+
+
+# The structure of the current version token, kept in this process as well (key, value, until):
+# a page asks for it several times, and fetching and unpickling it from Redis each time costs more
+# than its queries would. The key holds the token, read from the shared cache on every call, so an
+# edit anywhere replaces it at once; `until` keeps the embedded default's LOCAL_SECONDS.
+_in_process: tuple[str, Structure, float] | None = None
+
+
+def structure() -> Structure:
+    global _in_process
+    key = f"catalogue:structure:{_token(TOKEN_KEY)}"
+    held = _in_process
+    if held is not None and held[0] == key and time.monotonic() < held[2]:
+        return held[1]
+    value = cache.get(key)
+    if value is None:
+        value = _build()
+        cache.set(key, value, _timeout())
+    _in_process = (key, value, time.monotonic() + min(_timeout(), LOCAL_SECONDS))
+    return value
+
+
+def invalidate(**kwargs) -> None:
+    """A new version token for the structure."""
+    _after_commit_too(lambda: cache.set(TOKEN_KEY, uuid.uuid4().hex, None))
+
+
+# --- the site and its home page -------------------------------------------------------------------
+
+
+def site_for_request(request):
+    """Wagtail's Site for this request (Site.find_for_request), its root page fetched as its own type.
+    Stored with the structure's version token, so publishing, moving or deleting a page, or editing
+    a site, replaces it."""
+    from wagtail.models import Site
+
+    host = request.get_host()  # validated against ALLOWED_HOSTS: no entry for a forged host
+    key = f"catalogue:site:{_token(TOKEN_KEY)}:" + hashlib.sha256(f"{host}|{request.get_port()}".encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        site = Site.find_for_request(request)
+        if site is not None:
+            site.root_page.localized.specific  # noqa: B018  (cached on the object, and stored with it)
+        cached = (site,)
+        cache.set(key, cached, _timeout())
+    return cached[0]
+
+
+# --- view restrictions ----------------------------------------------------------------------------
+
+
+def public(queryset):
+    """Wagtail's `queryset.public()` (no page under a view restriction), without its query."""
+    paths = structure().restricted_paths
+    if not paths:
+        return queryset
+    return queryset.exclude(reduce(or_, (Q(path__startswith=p) for p in paths)))
+
+
+def restricted(page) -> bool:
+    """Whether the page or one of its ancestors has a view restriction."""
+    return any(page.path.startswith(p) for p in structure().restricted_paths)
+
+
+# --- routing ----------------------------------------------------------------------------------
+
+
+def _route_key(url_path: str) -> str:
+    return "catalogue:route:" + hashlib.sha256(url_path.encode()).hexdigest()[:32]
+
+
+@functools.cache
+def _custom_routes() -> bool:
+    """Whether some page type other than the home page has its own `route` (RoutablePageMixin and
+    the like): such a page may answer for paths below it, so every lookup goes Wagtail's way."""
+    from wagtail.models import Page, get_page_models
+
+    from .models import HomePage
+
+    return any(m.route is not Page.route for m in get_page_models() if m is not HomePage)
+
+
+def route(root, request, path_components):
+    """The page at `path_components` below `root`, found with one query when its id and type are
+    cached; None when Wagtail's own walk down the tree must decide."""
+    from wagtail.models import Page
+
+    if not path_components or _custom_routes():
+        return None
+    url_path = root.url_path + "/".join(path_components) + "/"
+    key = _route_key(url_path)
+    cached = cache.get(key)
+    if cached is None:
+        found = Page.objects.filter(url_path=url_path).values_list("pk", "content_type_id").first()
+        if found is None:
+            return None
+        cached = found
+        cache.set(key, cached, _timeout())
+    from django.contrib.contenttypes.models import ContentType
+
+    model = ContentType.objects.get_for_id(cached[1]).model_class()
+    page = (
+        model.objects.select_related(*getattr(model, "route_select_related", ()))
+        .filter(pk=cached[0], url_path=url_path)
+        .first()
+    )
+    if page is None:  # moved, renamed or deleted since: forget it, let Wagtail walk
+        cache.delete(key)
+        return None
+    return page
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.models import Page, PageViewRestriction, Site
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    from .models import Grade, ResourceType, Stage, Subject, Theme, Topic
+
+    page_published.connect(invalidate, dispatch_uid="catalogue.caching.published")
+    page_unpublished.connect(invalidate, dispatch_uid="catalogue.caching.unpublished")
+    post_page_move.connect(invalidate, dispatch_uid="catalogue.caching.moved")
+
+    def page_deleted(sender, instance, **kwargs):
+        if isinstance(instance, Page):
+            invalidate()
+
+    post_delete.connect(page_deleted, dispatch_uid="catalogue.caching.page_deleted", weak=False)
+    for model in (Theme, Topic, Subject, Stage, ResourceType, Grade, PageViewRestriction, Site):
+        uid = f"catalogue.caching.{model.__name__}"
+        post_save.connect(invalidate, sender=model, dispatch_uid=uid + ".save")
+        post_delete.connect(invalidate, sender=model, dispatch_uid=uid + ".delete")
