@@ -30,7 +30,7 @@ from tests.review.conftest import good_files
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PENDING = "您的教师身份正在等待所在县（区）确认，确认后才能申报资源。"
-REFUSED = "无权访问"
+REFUSED = "没有权限访问"
 
 
 # --- what is stored --------------------------------------------------------------------------------
