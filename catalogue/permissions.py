@@ -289,7 +289,10 @@ ROLE_GROUPS: dict[str, dict[str, list[str]]] = {
             for action in _CRUD
             if not (model == "qualitystandard" and action == "delete")
         ]
-        + [f"accounts.{action}_{model}" for model in ("regionmapping", "schoolmapping") for action in _CRUD],
+        + [f"accounts.{action}_{model}" for model in ("regionmapping", "schoolmapping") for action in _CRUD]
+        # 平台互联: SUSHI API keys, and the monthly push deliveries (read and 重新发送).
+        + [f"interop.{action}_sushiconsumer" for action in _CRUD]
+        + ["interop.change_pushdelivery", "interop.view_pushdelivery"],
         "page": ["add_page", "change_page", "publish_page", "bulk_delete_page", "lock_page", "unlock_page"],
         "collection": [
             "add_image",

@@ -19,6 +19,8 @@ from functools import lru_cache
 from importlib.metadata import version
 from importlib.resources import files
 
+from django.utils.translation import gettext as _
+
 PACKAGE = "counter_robots"
 LIST_FILES = ("robot.txt", "machine.txt")  # COUNTER-Robots, and the Make Data Count machine list
 BROAD_PATTERNS = {"core", "cfnetwork", "baidu", "sogou"}
@@ -147,8 +149,9 @@ def _compiled() -> tuple[_Matcher, _Matcher]:
 
 
 def robots_list_date() -> str:
-    """The list's version: the package is released as YYYY.MM when the list changes."""
-    return f"counter-robots {version('counter-robots')}"
+    """The list's version, as shown to people ("2025.11 版"): the `counter-robots` package is
+    released as YYYY.MM when the list changes."""
+    return _("%(v)s 版") % {"v": version("counter-robots")}
 
 
 @lru_cache(maxsize=4096)

@@ -56,7 +56,7 @@ def test_the_list_comes_from_the_counter_robots_package_and_names_its_version():
     patterns = robots._patterns()
     assert "HeadlessChrome" in patterns and "okhttp" in patterns and "python" in patterns
     assert len(patterns) > 300
-    assert re.fullmatch(r"counter-robots \d{4}\.\d+", robots.robots_list_date())
+    assert re.fullmatch(r"\d{4}\.\d+ 版", robots.robots_list_date())
 
 
 def test_the_fast_matcher_agrees_with_plain_regular_expressions():
