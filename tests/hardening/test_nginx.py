@@ -22,6 +22,8 @@ from .conftest import Gunicorn, Nginx, manage, production_env
 
 VIDEO_SIZE = 3 * 1024 * 1024 + 123
 DESIGN_NAME = "嵖岈山花岗岩地貌教学设计.pdf"
+# A resource file is saved under the resource's title and the file's label (catalogue.naming).
+DOWNLOAD_NAME = "嵖岈山｜花岗岩地貌的形成-配套材料.pdf"
 FORGED = "203.0.113.77"
 
 SETUP = """
@@ -249,7 +251,7 @@ def test_a_download_keeps_its_chinese_name_and_the_file_csp(stack, site):
     assert response.status_code == 200 and response.content.startswith(b"%PDF-1.4")
     assert response.headers["Content-Type"] == "application/pdf"
     disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith("attachment;") and f"filename*=UTF-8''{quote(DESIGN_NAME)}" in disposition
+    assert disposition.startswith("attachment;") and f"filename*=UTF-8''{quote(DOWNLOAD_NAME)}" in disposition
     assert response.headers["Content-Security-Policy"] == "default-src 'none'"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     document = get(stack, site["urls"]["public_document"])
