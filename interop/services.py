@@ -28,13 +28,14 @@ def oai_records_sync(*, resource_ids=None, touched: bool = False) -> dict:
     `touched` says their content or address changed (publish, move): public ones get a new
     datestamp. A resource that was never public gets no row at all, so a draft never appears, not
     even as an identifier; one that was public and no longer is becomes a tombstone."""
+    if resource_ids is not None:
+        ids = sorted({int(i) for i in resource_ids})
+        if not ids:  # e.g. a theme or topic page published with no resource below it yet
+            return {"created": 0, "updated": 0, "deleted": 0}
     now = timezone.now()
     live = live_resources().select_related(None).prefetch_related(None).order_by()
     records = OaiRecord.objects.order_by()
     if resource_ids is not None:
-        ids = sorted({int(i) for i in resource_ids})
-        if not ids:
-            return {"created": 0, "updated": 0, "deleted": 0}
         live = live.filter(pk__in=ids)
         records = records.filter(resource_id__in=ids)
     public = {
