@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The suite runs in one process per CPU (pytest-xdist); each test module stays on one process, so
+# a module's live server is started once. `make test PYTEST_PARALLEL=` runs it in one process.
+PYTEST_PARALLEL ?= --numprocesses=auto --dist=loadscope
 
 .PHONY: run test install system-deps lint check serve clean
 
@@ -29,7 +32,7 @@ run: install system-deps
 
 test: install system-deps
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_PARALLEL) --durations=20
 
 lint: install
 	$(VENV)/bin/ruff check .

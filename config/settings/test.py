@@ -12,6 +12,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 MEDIA_ROOT = tempfile.mkdtemp(prefix="zmd-test-media-")
 SENDFILE_ROOT = MEDIA_ROOT
+# Each test process (pytest-xdist runs several) streams uploads into a folder of its own.
+UPLOAD_TEMP_DIR = env.UPLOAD_TEMP_DIR or tempfile.mkdtemp(prefix="zmd-test-uploads-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "ops.storage.AtomicFileSystemStorage"},

@@ -4,6 +4,7 @@ Everything runs as subprocesses with the production settings module and the envi
 docker-compose.yml passes, so what is tested here is what the stack runs.
 """
 
+import fcntl
 import os
 import shutil
 import socket
@@ -115,13 +116,16 @@ def _start_loopback_postgres() -> bool:
     parts = urlparse(PG_SERVER_URL)
     if PGBIN is None or os.geteuid() != 0 or parts.hostname not in ("127.0.0.1", "localhost"):
         return False
-    result = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "start-postgres.sh")],
-        env=dict(os.environ, PGPORT=str(parts.port or 5432)),
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    # Parallel test workers (pytest-xdist) take turns: one starts the server, the others find it up.
+    with open(os.path.join(tempfile.gettempdir(), f"zmd-start-postgres-{parts.port or 5432}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "start-postgres.sh")],
+            env=dict(os.environ, PGPORT=str(parts.port or 5432)),
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
     return result.returncode == 0
 
 
@@ -136,13 +140,18 @@ def production_database():
                 f"No PostgreSQL on loopback at {PG_SERVER_URL} ({exc}); start it: bash scripts/start-postgres.sh"
             )
         conn = _pg_admin_connect(PG_SERVER_URL)
-    name = urlparse(PG_SERVER_URL).path.lstrip("/")
+    # One database per parallel test worker (pytest-xdist names them gw0, gw1…).
+    parts = urlparse(PG_SERVER_URL)
+    name = parts.path.lstrip("/") + (
+        f"_{os.environ['PYTEST_XDIST_WORKER']}" if "PYTEST_XDIST_WORKER" in os.environ else ""
+    )
+    url = parts._replace(path=f"/{name}").geturl()
     with conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
-    result = manage("migrate", "--noinput", env=production_env(DATABASE_URL=PG_SERVER_URL))
+    result = manage("migrate", "--noinput", env=production_env(DATABASE_URL=url))
     assert result.returncode == 0, result.stderr[-3000:]
-    return PG_SERVER_URL
+    return url
 
 
 @pytest.fixture(scope="session")

@@ -44,7 +44,9 @@ def official_spec_path() -> Path | None:
         )
         if result.returncode == 0:
             EXTRACTED.parent.mkdir(parents=True, exist_ok=True)
-            EXTRACTED.write_bytes(result.stdout)
+            partial = EXTRACTED.with_name(f"{EXTRACTED.name}.{os.getpid()}")  # parallel workers
+            partial.write_bytes(result.stdout)
+            partial.replace(EXTRACTED)
             return EXTRACTED
     return None
 
