@@ -246,13 +246,10 @@
           stopped([["作品文件", text, "main_file"]]);
           return;
         }
-        busy = false;
-        setButtons(false);
         var done = Math.floor((bar.value || 0));
         var keep = "已上传的部分会在服务器保留 " + resumable.hours + " 小时";
         if (navigator.onLine === false) {
           showNote("网络已断开（已上传 " + done + "%）。" + keep + "，网络恢复后会自动继续，请不要关闭页面。", true);
-          busy = true;
           waitingOnline = function () {
             waitingOnline = null;
             showNote("网络已恢复，正在继续上传…", false);
@@ -266,6 +263,7 @@
         }
         showNote("上传中断（已上传 " + done + "%）。" + keep + "：检查网络后再点一次“保存”，会从断开处继续；" +
           "关闭页面后重新打开，选同一个文件再保存，也会接着上传。", true);
+        busy = false;
         setButtons(false);
       },
     });
