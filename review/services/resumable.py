@@ -250,13 +250,14 @@ def resumable_upload_claim(*, owner, upload_id) -> ResumedFile:
 
 
 def resumable_upload_settle(*, resumed: ResumedFile) -> None:
-    """After the save: a file moved into storage (or discarded with a failed save) is used up and
-    its row goes; a file still here (the form was refused before storing) may be used again."""
+    """After the save: an upload whose save succeeded (`resumed.used`) is used up — its row goes,
+    and its bytes if storage copied rather than moved them; so is one whose file a failed save
+    took (moved, then discarded). A file still here after a refused save may be used again."""
     resumed.close()
-    if os.path.exists(resumed.path):
-        ResumableUpload.objects.filter(pk=resumed.resumable.pk).update(claimed_at=None)
+    if getattr(resumed, "used", False) or not os.path.exists(resumed.path):
+        _remove(resumed.resumable)
     else:
-        ResumableUpload.objects.filter(pk=resumed.resumable.pk).delete()
+        ResumableUpload.objects.filter(pk=resumed.resumable.pk).update(claimed_at=None)
 
 
 # --- expiry ------------------------------------------------------------------------------------

@@ -85,6 +85,8 @@ def _save_and_maybe_submit(request, form, submission):
         submission=submission,
         form_token=form.cleaned_data.get("form_token"),
     )
+    if form.resumed is not None:
+        form.resumed.used = True  # saved: the chunked upload is used up (services.resumable)
     if request.POST.get("action") == "submit":
         try:
             services.submission_submit(submission=submission, user=request.user)
