@@ -25,8 +25,8 @@ COPY . .
 # refuses to start without a real SECRET_KEY).
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 --home /app zmd \
-    && mkdir -p /data/media \
-    && chown -R zmd:zmd /data/media /app/staticfiles
+    && mkdir -p /data/media /data/resumable \
+    && chown -R zmd:zmd /data/media /data/resumable /app/staticfiles
 
 USER zmd
 EXPOSE 8000

@@ -96,6 +96,14 @@ UPLOAD_MAX_MB_REQUEST = env_int("UPLOAD_MAX_MB_REQUEST", 0)
 # Where uploads stream to while they arrive (default: <system temp>/zmd-uploads). On the same file
 # system as MEDIA_ROOT a received file is moved into storage without a copy.
 UPLOAD_TEMP_DIR = env_str("UPLOAD_TEMP_DIR")
+# Resumable uploads (tus, review/resumable.py): a main file of at least this many MB goes in chunks
+# of UPLOAD_RESUMABLE_CHUNK_KB that survive a dropped connection or a closed tab; the unfinished
+# parts live in UPLOAD_RESUMABLE_DIR (default: <upload temp dir>/resumable, never under MEDIA_ROOT)
+# and expire UPLOAD_RESUMABLE_EXPIRE_HOURS after the last chunk arrived.
+UPLOAD_RESUMABLE_THRESHOLD_MB = env_int("UPLOAD_RESUMABLE_THRESHOLD_MB", 20)
+UPLOAD_RESUMABLE_CHUNK_KB = env_int("UPLOAD_RESUMABLE_CHUNK_KB", 8192)
+UPLOAD_RESUMABLE_EXPIRE_HOURS = env_int("UPLOAD_RESUMABLE_EXPIRE_HOURS", 24)
+UPLOAD_RESUMABLE_DIR = env_str("UPLOAD_RESUMABLE_DIR")
 # How long ffprobe may take to measure one file before the check is left 待检测 for the worker.
 UPLOAD_PROBE_TIMEOUT_SECONDS = env_int("UPLOAD_PROBE_TIMEOUT_SECONDS", 120)
 # SQLite (the embedded default): how long a writer waits for the database lock, in seconds.

@@ -69,6 +69,43 @@ class IncomingFile(UploadedFile):
             return self.file.close()
 
 
+class HeadRefused(Exception):
+    """The first bytes of a file say it may not be uploaded here (the message is for the teacher)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def head_verdict(head: bytes, *, accept, shown: str) -> tuple[str, int]:
+    """What a file's first bytes (up to uploads.HEAD) say: its kind and the size limit of the kinds it
+    may turn out to be. Raises HeadRefused for executables and anything `accept` does not include.
+    One rule for every path a file arrives by (a multipart form, resumable chunks)."""
+    kind = uploads.sniff(head)
+    if kind in ("exe", "script"):
+        raise HeadRefused(
+            _("《%(f)s》是可执行文件或脚本，不允许上传。请选择作品本身的文件（%(allowed)s）。")
+            % {"f": shown, "allowed": uploads.allowed_text(accept)}
+        )
+    if kind == "zip":  # docx / pptx / xlsx / zip: told apart when complete
+        candidates = {k for k in accept if k in ("docx", "pptx", "xlsx", "zip")}
+    elif kind == "mp4":  # an audio-only MP4 is an M4A
+        candidates = {k for k in accept if k in ("mp4", "m4a")}
+    elif kind == "unknown" and "txt" in accept:
+        candidates = {"txt"}
+    else:
+        candidates = {kind} & set(accept)
+    if not candidates:
+        if kind in uploads.KINDS:
+            message = _(
+                "《%(f)s》的实际内容是%(k)s，这里只能上传 %(allowed)s 格式的文件（按文件内容识别，改扩展名无效）。"
+            )
+        else:
+            message = _("《%(f)s》的内容是%(k)s，这里只能上传 %(allowed)s 格式的文件（按文件内容识别，改扩展名无效）。")
+        raise HeadRefused(message % {"f": shown, "k": uploads.label(kind), "allowed": uploads.allowed_text(accept)})
+    return kind, uploads.stream_limit(candidates)
+
+
 class IntakeUploadHandler(FileUploadHandler):
     chunk_size = 256 * 1024
 
@@ -125,34 +162,10 @@ class IntakeUploadHandler(FileUploadHandler):
                 os.remove(path)
 
     def _classify(self):
-        kind = uploads.sniff(self.head)
-        if kind in ("exe", "script"):
-            self._refuse(
-                _("《%(f)s》是可执行文件或脚本，不允许上传。请选择作品本身的文件（%(allowed)s）。")
-                % {"f": self.shown, "allowed": uploads.allowed_text(self.accept)}
-            )
-        if kind == "zip":  # docx / pptx / xlsx / zip: told apart when complete
-            candidates = {k for k in self.accept if k in ("docx", "pptx", "xlsx", "zip")}
-        elif kind == "mp4":  # an audio-only MP4 is an M4A
-            candidates = {k for k in self.accept if k in ("mp4", "m4a")}
-        elif kind == "unknown" and "txt" in self.accept:
-            candidates = {"txt"}
-        else:
-            candidates = {kind} & self.accept
-        if not candidates:
-            if kind in uploads.KINDS:
-                message = _(
-                    "《%(f)s》的实际内容是%(k)s，这里只能上传 %(allowed)s 格式的文件（按文件内容识别，改扩展名无效）。"
-                )
-            else:
-                message = _(
-                    "《%(f)s》的内容是%(k)s，这里只能上传 %(allowed)s 格式的文件（按文件内容识别，改扩展名无效）。"
-                )
-            self._refuse(
-                message % {"f": self.shown, "k": uploads.label(kind), "allowed": uploads.allowed_text(self.accept)}
-            )
-        self.kind = kind
-        self.limit = uploads.stream_limit(candidates)
+        try:
+            self.kind, self.limit = head_verdict(self.head, accept=self.accept, shown=self.shown)
+        except HeadRefused as refused:
+            self._refuse(refused.message)
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)

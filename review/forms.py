@@ -204,6 +204,9 @@ class SubmissionForm(forms.Form):
     )
     # Makes saving idempotent: a retried POST of a new draft updates the draft it created.
     form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # A main file sent in chunks (review.services.resumable): the id of the finished upload, set by
+    # the page's script instead of sending the file in this request.
+    main_file_upload = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     # What to do when a required field is empty (shown beside it, the same words the page's script uses).
     REQUIRED = {
@@ -217,9 +220,13 @@ class SubmissionForm(forms.Form):
         "licence": _("请选择授权方式。"),
     }
 
-    def __init__(self, *args, refused: dict | None = None, rules: dict | None = None, **kwargs):
+    def __init__(
+        self, *args, refused: dict | None = None, rules: dict | None = None, resumed=None, resumed_error="", **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.refused = refused or {}
+        self.resumed = resumed  # the claimed resumable upload of the main file (services.resumable)
+        self.resumed_error = resumed_error
         for name, message in self.REQUIRED.items():
             self.fields[name].error_messages["required"] = message
         self.fields["title"].error_messages["max_length"] = _("作品名称最多 120 字，请删短一些。")
@@ -263,6 +270,10 @@ class SubmissionForm(forms.Form):
         for name, messages in self.refused.items():
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
+        if self.resumed_error:
+            self.add_error("main_file", self.resumed_error)
+        elif self.resumed is not None and not data.get("main_file"):
+            data["main_file"] = self.resumed  # inspected below like a file sent with the form
         resource_type = data.get("resource_type")
         code = resource_type.code if resource_type else None
         for name in checks.FIELDS:

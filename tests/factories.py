@@ -29,7 +29,15 @@ from catalogue.services import campaign_ensure, profile_set
 _seq = itertools.count(1)
 
 
-def user(role: str = Role.TEACHER, *, username: str | None = None, region: str = "遂平县", school: str | None = None, password: str = "Pass#word123", **extra):
+def user(
+    role: str = Role.TEACHER,
+    *,
+    username: str | None = None,
+    region: str = "遂平县",
+    school: str | None = None,
+    password: str = "Pass#word123",
+    **extra,
+):
     User = get_user_model()
     username = username or f"{role}-{next(_seq)}"
     account = User.objects.create_user(username=username, password=password, **extra)
@@ -166,12 +174,24 @@ def submission(*, teacher, files: dict | None = None, campaign=None, **data):
 
     return services.submission_save(teacher=teacher, data=submission_data(**data), files=files or {}, campaign=campaign)
 
+
 # --- indicators: access events ----------------------------------------------------------------
 
-BROWSER_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
+BROWSER_UA = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
+)
 
 
-def access_hit(resource, *, at, action: str = "view", user=None, ip: str = "10.1.2.3", user_agent: str = BROWSER_UA, session: str = ""):
+def access_hit(
+    resource,
+    *,
+    at,
+    action: str = "view",
+    user=None,
+    ip: str = "10.1.2.3",
+    user_agent: str = BROWSER_UA,
+    session: str = "",
+):
     """Record one hit at a given moment through the same processing as a live hit."""
     from indicators.models import Source
     from indicators.recording import access_event
@@ -195,7 +215,9 @@ def denominator(*, year: int = 2026, region: str = "遂平县", school=None, tea
     from indicators.models import Denominator
 
     return Denominator.objects.update_or_create(
-        year=year, region=Region.objects.get(name=region), school=school,
+        year=year,
+        region=Region.objects.get(name=region),
+        school=school,
         defaults={"teachers": teachers, "students": students},
     )[0]
 

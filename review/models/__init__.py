@@ -4,7 +4,7 @@ Re-exported here so `from review.models import Submission` keeps working as the 
 """
 
 from .history import ReviewEvent
-from .intake import DraftToken, FileCheck, FileIntake
+from .intake import DraftToken, FileCheck, FileIntake, ResumableUpload
 from .publicity import Objection, Publicity, PublicityItem
 from .standards import CampaignReview, Criterion, QualityStandard, VetoItem
 from .submissions import (
@@ -47,6 +47,7 @@ __all__ = [
     "Publicity",
     "PublicityItem",
     "QualityStandard",
+    "ResumableUpload",
     "ReviewEvent",
     "SelectionTask",
     "SelectionTaskState",

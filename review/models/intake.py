@@ -104,3 +104,33 @@ class DraftToken(models.Model):
 
     def __str__(self):
         return str(self.token)
+
+
+class ResumableUpload(models.Model):
+    """One resumable (tus) upload of a teacher's main file, while its chunks arrive
+    (review/resumable.py). The bytes live outside MEDIA_ROOT until the form is saved with this id:
+    then the assembled file goes through the same checks as a multipart upload, is moved into
+    storage and this row is deleted. Unfinished uploads expire (`expires_at`)."""
+
+    id = models.UUIDField(primary_key=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    field = models.CharField(_("表单项"), max_length=20)
+    resource_type = models.CharField(_("资源类型"), max_length=20, blank=True)  # narrows the kinds, when given
+    filename = models.CharField(_("文件名"), max_length=255)
+    length = models.BigIntegerField(_("字节数"))
+    offset = models.BigIntegerField(_("已接收字节数"), default=0)
+    kind = models.CharField(_("内容类型"), max_length=20, blank=True)  # from the first chunk
+    created_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
+    claimed_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("续传中的上传")
+        verbose_name_plural = _("续传中的上传")
+
+    def __str__(self):
+        return f"{self.filename} ({self.offset}/{self.length})"
+
+    @property
+    def complete(self) -> bool:
+        return self.offset == self.length

@@ -8,6 +8,7 @@ the only guard. Writes go through `review.services` (and from there the state ma
 from .desk import review_detail, review_index, submission_image  # noqa: F401
 from .notifications import notifications  # noqa: F401
 from .publicity import objection_new, publicity_page  # noqa: F401
+from .resumable import resumable_upload, resumable_uploads  # noqa: F401
 from .selection import publicity_manage, selection, selection_export, selection_published  # noqa: F401
 from .teacher import submission_file, submit_detail, submit_form, submit_index, submit_now  # noqa: F401
 from .withdraw import submit_withdraw  # noqa: F401

@@ -1,6 +1,7 @@
 """The teacher's desk: the guided submission form, drafts, submitting, a submission's files."""
 
 import logging
+import uuid
 from functools import wraps
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from ops.upload_handler import IntakeUploadHandler, UploadRefused
 from .. import checks, selectors, services
 from ..forms import SubmissionForm, file_rules
 from ..models import Submission
+from ..services import resumable
 from ..services.files import MAIN, StorageFault
 from .common import messages_of, refusal, unread, wants_json
 
@@ -83,6 +85,8 @@ def _save_and_maybe_submit(request, form, submission):
         submission=submission,
         form_token=form.cleaned_data.get("form_token"),
     )
+    if form.resumed is not None:
+        form.resumed.used = True  # saved: the chunked upload is used up (services.resumable)
     if request.POST.get("action") == "submit":
         try:
             services.submission_submit(submission=submission, user=request.user)
@@ -164,6 +168,12 @@ def submit_form(request, pk=None):
         "submission": submission,
         "campaign": campaign,
         "max_request_bytes": settings.UPLOAD_MAX_REQUEST_BYTES,
+        "resumable": {
+            "endpoint": reverse("review:resumable_uploads"),
+            "threshold": settings.UPLOAD_RESUMABLE_THRESHOLD_BYTES,
+            "chunk": settings.UPLOAD_RESUMABLE_CHUNK_BYTES,
+            "hours": settings.UPLOAD_RESUMABLE_EXPIRE_SECONDS // 3600,
+        },
         "file_rules": _file_rules(campaign),
         "has_files": _has_files(submission),
     }
@@ -193,7 +203,33 @@ def submit_form(request, pk=None):
 
 @csrf_protect
 def _submit_post(request, handler, submission, context):
-    form = SubmissionForm(request.POST, request.FILES, refused=handler.refusals, rules=context["file_rules"])
+    """The form with a main file sent in chunks takes the finished upload for this save (once, its
+    owner's only); afterwards it is used up, or free again when nothing was stored."""
+    resumed, resumed_error = None, ""
+    upload_id = request.POST.get("main_file_upload", "").strip()
+    if upload_id and "main_file" not in request.FILES and "main_file" not in handler.refusals:
+        try:
+            resumed = resumable.resumable_upload_claim(owner=request.user, upload_id=uuid.UUID(upload_id))
+        except ValueError:
+            resumed_error = _("上传编号无效，请重新选择文件上传。")
+        except resumable.ResumableRefused as refused:
+            resumed_error = refused.message
+    try:
+        return _submit_form(request, handler, submission, context, resumed=resumed, resumed_error=resumed_error)
+    finally:
+        if resumed is not None:
+            resumable.resumable_upload_settle(resumed=resumed)
+
+
+def _submit_form(request, handler, submission, context, *, resumed, resumed_error):
+    form = SubmissionForm(
+        request.POST,
+        request.FILES,
+        refused=handler.refusals,
+        rules=context["file_rules"],
+        resumed=resumed,
+        resumed_error=resumed_error,
+    )
     context = {**context, "form": form}
     if not form.is_valid():
         return _refuse(request, context, _error_list(form), status=400, form=form)

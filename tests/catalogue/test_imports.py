@@ -48,7 +48,16 @@ def write_xlsx(tmp_path, header, rows, name="data.xlsx"):
 
 
 def test_jsonl_import_publishes_resources_under_their_campaign(tmp_path, capsys):
-    second = GOOD | {"external_id": "old-002", "title": "嫘祖故事", "theme": "传统文化", "topic": "嫘祖文化", "subjects": ["语文"], "stage": "小学", "grades": "三年级", "region": "西平县"}
+    second = GOOD | {
+        "external_id": "old-002",
+        "title": "嫘祖故事",
+        "theme": "传统文化",
+        "topic": "嫘祖文化",
+        "subjects": ["语文"],
+        "stage": "小学",
+        "grades": "三年级",
+        "region": "西平县",
+    }
     call_command("import_resources", str(write_jsonl(tmp_path, [GOOD, second])))
     assert "新增 2 条" in capsys.readouterr().out
     page = ResourcePage.objects.get(external_id="old-001")
@@ -134,8 +143,22 @@ def test_import_users_with_generated_passwords(tmp_path, capsys, client):
 
     School.objects.create(region=Region.objects.get(name="遂平县"), name="遂平县实验小学")
     rows = [
-        {"username": "wangjing", "name": "王静", "role": "教师", "region": "遂平县", "school": "遂平县实验小学", "password": ""},
-        {"username": "sp-review", "name": "初审员", "role": "county_reviewer", "region": "遂平县", "school": "", "password": "Strong#Pass2026"},
+        {
+            "username": "wangjing",
+            "name": "王静",
+            "role": "教师",
+            "region": "遂平县",
+            "school": "遂平县实验小学",
+            "password": "",
+        },
+        {
+            "username": "sp-review",
+            "name": "初审员",
+            "role": "county_reviewer",
+            "region": "遂平县",
+            "school": "",
+            "password": "Strong#Pass2026",
+        },
     ]
     out = tmp_path / "pw.csv"
     call_command("import_users", str(write_users_csv(tmp_path, rows)), passwords_out=str(out))

@@ -116,16 +116,21 @@ def test_only_nginx_publishes_ports_http_and_https():
 
 
 def test_named_volumes_for_database_search_media_and_static_files():
-    assert set(COMPOSE["volumes"]) == {"db-data", "search-data", "media", "static"}
+    assert set(COMPOSE["volumes"]) == {"db-data", "search-data", "media", "resumable", "static"}
     assert "db-data:/var/lib/postgresql/data" in SERVICES["db"]["volumes"]
     assert "search-data:/usr/share/elasticsearch/data" in SERVICES["search"]["volumes"]
     for name in ("web", "worker"):
         assert "media:/data/media" in SERVICES[name]["volumes"]
         assert SERVICES[name]["environment"]["MEDIA_ROOT"] == "/data/media"
+        # Unfinished resumable uploads: shared by web (receives) and worker (expires), not in media.
+        assert "resumable:/data/resumable" in SERVICES[name]["volumes"]
+        assert SERVICES[name]["environment"]["UPLOAD_RESUMABLE_DIR"] == "/data/resumable"
     assert "static:/app/staticfiles" in SERVICES["web"]["volumes"]
     assert "collectstatic --noinput" in " ".join(SERVICES["web"]["command"])  # fills the volume at start-up
     assert {"media:/data/media:ro", "static:/app/staticfiles:ro"} <= set(SERVICES["nginx"]["volumes"])
-    assert "chown -R zmd:zmd /data/media /app/staticfiles" in DOCKERFILE  # web may write the static volume
+    assert (
+        "chown -R zmd:zmd /data/media /data/resumable /app/staticfiles" in DOCKERFILE
+    )  # web may write the static volume
 
 
 def test_nginx_runs_the_project_file_with_every_variable_it_uses():

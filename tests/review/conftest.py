@@ -72,6 +72,8 @@ def live_site(live_template, tmp_path):
     site = live.LiveSite(live_template, tmp_path / "site")
     yield site
     site.close()
+
+
 def noticed(people, submissions, *, ended=True):
     """Open a public notice (公示) for `submissions` (awaiting selection); with `ended`, its period is
     over, as if the days had passed. Returns the notice."""

@@ -20,7 +20,9 @@ def test_admin_adds_a_synonym_that_search_then_uses(admin_client, corpus, django
     listing = admin_client.get("/admin/snippets/search/synonym/")
     assert listing.status_code == 200 and "搜索同义词" in listing.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post("/admin/snippets/search/synonym/add/", {"terms": "抗日老区、小延安", "note": "竹沟"})
+        response = admin_client.post(
+            "/admin/snippets/search/synonym/add/", {"terms": "抗日老区、小延安", "note": "竹沟"}
+        )
     assert response.status_code == 302
     assert Synonym.objects.get().term_list == ["抗日老区", "小延安"]
     titles = [r["title"] for r in admin_client.get("/api/search/", {"q": "抗日老区"}).json()["results"]]

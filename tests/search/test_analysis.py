@@ -61,7 +61,12 @@ def test_synonyms_expand_each_word_both_ways():
 
 
 def test_split_synonym_terms_accepts_chinese_punctuation():
-    assert analysis.split_synonym_terms("红色文化、革命传统，红色基因; 初心") == ["红色文化", "革命传统", "红色基因", "初心"]
+    assert analysis.split_synonym_terms("红色文化、革命传统，红色基因; 初心") == [
+        "红色文化",
+        "革命传统",
+        "红色基因",
+        "初心",
+    ]
 
 
 def test_query_plans():

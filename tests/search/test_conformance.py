@@ -24,7 +24,9 @@ def engine(request, corpus, settings):
     if request.param == "embedded":
         return embedded_engine()
     if not ES_URL:
-        pytest.skip("ELASTICSEARCH_URL is not set: no Elasticsearch on this machine (mappings and query bodies are still checked)")
+        pytest.skip(
+            "ELASTICSEARCH_URL is not set: no Elasticsearch on this machine (mappings and query bodies are still checked)"
+        )
     from search.engines.elastic import ElasticsearchEngine
 
     settings.ELASTICSEARCH_URL = ES_URL

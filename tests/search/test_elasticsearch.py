@@ -24,8 +24,19 @@ CLOSED_PORT_URL = "http://127.0.0.1:9"  # discard port: nothing listens, connect
 
 def test_mapping_is_explicit():
     props = ResourceDocument._doc_type.mapping.to_dict()["properties"]
-    for field in ("title", "topic_tokens", "title_pinyin", "topic_pinyin", "meta_tokens", "body", "title_bigram", "topic_bigram"):
-        assert props[field] == {"type": "text", "analyzer": "whitespace", "norms": False, "index_options": "docs"}, field
+    for field in (
+        "title",
+        "topic_tokens",
+        "title_pinyin",
+        "topic_pinyin",
+        "meta_tokens",
+        "body",
+        "title_bigram",
+        "topic_bigram",
+    ):
+        assert props[field] == {"type": "text", "analyzer": "whitespace", "norms": False, "index_options": "docs"}, (
+            field
+        )
     for facet in ("theme", "topic", "subject", "stage", "resource_type", "region", "award"):
         assert props[facet] == {"type": "keyword"}, facet
     assert props["year"] == {"type": "integer"} and props["view_count"] == {"type": "integer"}
@@ -35,14 +46,20 @@ def test_mapping_is_explicit():
 
 def test_documents_carry_pre_segmented_tokens_and_facet_names(corpus):
     doc = to_document(build(corpus["leizu_legend"])).to_dict()
-    assert "嫘祖" in doc["title"].split() and "leizu" in doc["title_pinyin"].split() and "lz" in doc["title_pinyin"].split()
+    assert (
+        "嫘祖" in doc["title"].split()
+        and "leizu" in doc["title_pinyin"].split()
+        and "lz" in doc["title_pinyin"].split()
+    )
     assert doc["theme"] == "传统文化" and doc["topic"] == "嫘祖文化" and doc["subject"] == ["语文"]
     assert doc["resource_type"] == "微课视频" and doc["region"] == "西平县" and doc["year"] == 2026
 
 
 def test_query_body(corpus):
     plan = analysis.plan_query("嫘祖", synonyms())
-    request = SearchRequest(plan=plan, filters=[Filter(facet="subject", name="语文", id=1)], sort="relevance", offset=12)
+    request = SearchRequest(
+        plan=plan, filters=[Filter(facet="subject", name="语文", id=1)], sort="relevance", offset=12
+    )
     body = build_search(request, plan.tiers[0], index="zmd-resources").to_dict()
     outer = body["query"]["bool"]
     assert outer["filter"] == [{"term": {"subject": "语文"}}]
@@ -52,12 +69,19 @@ def test_query_body(corpus):
     assert {"constant_score": {"filter": {"term": {"title": "嫘祖"}}, "boost": 16}} in clauses
     assert {"constant_score": {"filter": {"term": {"title_pinyin": "leizu"}}, "boost": 8}} in clauses
     assert {"constant_score": {"filter": {"term": {"body": "嫘祖"}}, "boost": 2}} in clauses
-    assert body["sort"] == [{"_score": "desc"}, {"view_count": "desc"}, {"published_at": "desc"}, {"resource_id": "desc"}]
+    assert body["sort"] == [
+        {"_score": "desc"},
+        {"view_count": "desc"},
+        {"published_at": "desc"},
+        {"resource_id": "desc"},
+    ]
     assert body["from"] == 12 and body["size"] == 12 and body["track_total_hits"] is True
     assert set(body["aggs"]) == {"theme", "topic", "subject", "stage", "type", "region", "year", "award"}
     assert body["aggs"]["type"] == {"terms": {"field": "resource_type", "size": 200}}
     pinyin = analysis.plan_query("lei", synonyms())
-    prefix_clauses = build_search(SearchRequest(plan=pinyin), pinyin.tiers[0], index="x").to_dict()["query"]["bool"]["should"][0]["dis_max"]["queries"]
+    prefix_clauses = build_search(SearchRequest(plan=pinyin), pinyin.tiers[0], index="x").to_dict()["query"]["bool"][
+        "should"
+    ][0]["dis_max"]["queries"]
     assert {"constant_score": {"filter": {"prefix": {"title_pinyin": "lei"}}, "boost": 4}} in prefix_clauses
     browse = build_search(SearchRequest(plan=analysis.plan_query("")), None, index="x").to_dict()
     assert browse["query"] == {"bool": {"filter": [{"match_all": {}}]}}
@@ -67,8 +91,8 @@ def test_query_body(corpus):
 
 
 def _matches(clause, doc):
-    (kind, body), = clause.items()
-    (field, value), = body.items()
+    ((kind, body),) = clause.items()
+    ((field, value),) = body.items()
     tokens = doc.get(field, "").split() if isinstance(doc.get(field), str) else doc.get(field) or []
     if kind == "term":
         return value in tokens if isinstance(tokens, list) else tokens == value
@@ -78,7 +102,7 @@ def _matches(clause, doc):
 
 
 def _score(query, doc):
-    (kind, body), = query.items()
+    ((kind, body),) = query.items()
     if kind == "constant_score":
         return body["boost"] if _matches(body["filter"], doc) else None
     if kind == "dis_max":
@@ -87,7 +111,7 @@ def _score(query, doc):
     if kind == "bool":
         for f in body.get("filter", []):
             if "match_all" not in f:
-                (field, value), = f["term"].items()
+                ((field, value),) = f["term"].items()
                 have = doc.get(field)
                 if not (value in have if isinstance(have, list) else have == value):
                     return None
@@ -109,7 +133,20 @@ def evaluate(body, docs):
 
 
 @pytest.mark.parametrize(
-    "q", ["嫘祖", "leizu", "lz", "cys", "cha ya shan", "查牙山", "西平县 嫘祖", "嵖岈", "小延安", "嵖岈山的花岗岩", "嫘祖养蚕缫丝的传说"]
+    "q",
+    [
+        "嫘祖",
+        "leizu",
+        "lz",
+        "cys",
+        "cha ya shan",
+        "查牙山",
+        "西平县 嫘祖",
+        "嵖岈",
+        "小延安",
+        "嵖岈山的花岗岩",
+        "嫘祖养蚕缫丝的传说",
+    ],
 )
 def test_query_bodies_rank_like_the_embedded_engine(corpus, q):
     docs = [to_document(build(p)).to_dict() for p in live_resources()]

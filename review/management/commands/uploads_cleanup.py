@@ -1,6 +1,8 @@
 """Tidy up after uploads and re-queue checks that could not run (run by cron or the worker).
 
 - temporary uploads and half-written media parts left by a killed process;
+- resumable (chunked) uploads that expired unfinished, with their partial files
+  (review.services.resumable);
 - original files under documents/ and original_images/ that no row refers to (a process killed
   between storing a file and committing its row), once older than --grace-minutes;
 - files whose technical check is still 待检测 (ffprobe was missing, a timeout): measured again.
@@ -11,13 +13,15 @@ import time
 
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
 from ops.storage import PART_PREFIX, AtomicFileSystemStorage
 from ops.upload_handler import leftovers_remove
-from review.models import FileIntake
+from review.models import FileIntake, ResumableUpload
 from review.services.files import pending_checks_enqueue
+from review.services.resumable import resumable_uploads_expire
 
 ORIGINALS = ("documents", "original_images")
 
@@ -31,6 +35,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, grace_minutes, dry_run, **options):
         removed = [] if dry_run else leftovers_remove()
+        if dry_run:
+            expired = ResumableUpload.objects.filter(expires_at__lte=timezone.now(), claimed_at__isnull=True).count()
+        else:
+            partials = resumable_uploads_expire()
+            expired, removed = len(partials), removed + partials
         orphans = self._orphans(grace_minutes * 60)
         if not dry_run:
             for path in orphans:
@@ -39,7 +48,8 @@ class Command(BaseCommand):
         if pending and not dry_run:
             pending_checks_enqueue(pending)
         self.stdout.write(
-            f"临时文件和残留部分：{len(removed)}；无记录的原始文件：{len(orphans)}；重新排队检测：{len(pending)}"
+            f"临时文件和残留部分：{len(removed)}；过期的续传上传：{expired}；"
+            f"无记录的原始文件：{len(orphans)}；重新排队检测：{len(pending)}"
         )
         for path in removed + orphans:
             self.stdout.write(f"  {path}")
