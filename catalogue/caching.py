@@ -2,7 +2,8 @@
 queries of its own content (tests/catalogue/test_query_counts.py holds every public page to 8).
 
 - `structure()`: the header menu, the home page's theme cards with their topics, the latest
-  campaigns, the taxonomy of the listing filters, and the pages under a view restriction. One cache
+  campaigns, the taxonomy of the listing filters and of listed resources (`taxonomy_attach`), and
+  the pages under a view restriction. One cache
   entry, built with a handful of queries; every edit that can change it (taxonomy snippets, page
   publish / unpublish / move / delete, view restrictions, sites) replaces its version token, at once
   and again when the transaction commits, so no request can keep a copy read before the edit.
@@ -22,7 +23,6 @@ import datetime
 import functools
 import hashlib
 import time
-import uuid
 from functools import reduce
 from operator import or_
 
@@ -31,6 +31,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from ops.cache import local, shared_is_local, version, version_bump
 
 TOKEN_KEY = "catalogue:structure:token"
 SHARED_SECONDS = 60 * 60
@@ -77,6 +79,8 @@ class Structure:
     stages: tuple
     resource_types: tuple
     restricted_paths: tuple[str, ...]
+    # Theme, Topic, Stage, ResourceType and Region objects by field of ResourcePage, then by id.
+    taxonomy: dict = dataclasses.field(default_factory=dict, compare=False)
 
     def cards_under(self, page) -> list[ThemeCard]:
         return [card for card in self.theme_cards if card.parent_path == page.path]
@@ -92,7 +96,7 @@ def _timeout() -> int:
 def _build() -> Structure:
     from wagtail.models import PageViewRestriction
 
-    from .models import CampaignPage, ResourceType, Stage, Subject, Theme, ThemePage, TopicPage
+    from .models import CampaignPage, Region, ResourceType, Stage, Subject, Theme, ThemePage, Topic, TopicPage
 
     restricted = tuple(PageViewRestriction.objects.values_list("page__path", flat=True))
 
@@ -126,24 +130,42 @@ def _build() -> Structure:
         CampaignLink(title=c.title, url=c.get_url(), page_id=c.pk, opens_on=c.opens_on, closes_on=c.closes_on)
         for c in visible(CampaignPage.objects.live().order_by("-year"))[:3]
     )
+    stages, resource_types = tuple(Stage.objects.all()), tuple(ResourceType.objects.all())
     return Structure(
         nav=nav,
         theme_cards=cards,
         campaigns=campaigns,
         subjects=tuple(Subject.objects.all()),
-        stages=tuple(Stage.objects.all()),
-        resource_types=tuple(ResourceType.objects.all()),
+        stages=stages,
+        resource_types=resource_types,
         restricted_paths=restricted,
+        taxonomy={
+            "theme": {t.pk: t for t in Theme.objects.select_related("page")},  # the resource page's breadcrumb
+            "topic": {t.pk: t for t in Topic.objects.select_related("page")},
+            "stage": {s.pk: s for s in stages},
+            "resource_type": {t.pk: t for t in resource_types},
+            "region": {r.pk: r for r in Region.objects.all()},
+        },
     )
 
 
-def _token(name: str) -> str:
-    token = cache.get(name)
-    if token is None:
-        token = uuid.uuid4().hex
-        cache.add(name, token, None)
-        token = cache.get(name) or token
-    return token
+def _two_level_get(key: str):
+    """An entry from this process's memory (ops.cache.local), else from the shared cache (then kept
+    here too). Keys that can go stale carry the structure's version token."""
+    if shared_is_local():
+        return cache.get(key)
+    value = local.get(key)
+    if value is None:
+        value = cache.get(key)
+        if value is not None:
+            local.set(key, value, LOCAL_SECONDS * 10)
+    return value
+
+
+def _two_level_set(key: str, value) -> None:
+    cache.set(key, value, _timeout())
+    if not shared_is_local():
+        local.set(key, value, LOCAL_SECONDS * 10)
 
 
 def _after_commit_too(action) -> None:
@@ -162,7 +184,7 @@ _in_process: tuple[str, Structure, float] | None = None
 
 def structure() -> Structure:
     global _in_process
-    key = f"catalogue:structure:{_token(TOKEN_KEY)}"
+    key = f"catalogue:structure:{version(TOKEN_KEY)}"
     held = _in_process
     if held is not None and held[0] == key and time.monotonic() < held[2]:
         return held[1]
@@ -176,27 +198,54 @@ def structure() -> Structure:
 
 def invalidate(**kwargs) -> None:
     """A new version token for the structure."""
-    _after_commit_too(lambda: cache.set(TOKEN_KEY, uuid.uuid4().hex, None))
+    _after_commit_too(lambda: version_bump(TOKEN_KEY))
+
+
+# --- taxonomy of listed resources -------------------------------------------------------------------
+
+ATTACHED = ("theme", "topic", "stage", "resource_type", "region")
+
+
+def taxonomy_attach(resources):
+    """Give each resource its theme, topic, stage, type and region from the cached structure, so
+    that listings need not join five small tables: PostgreSQL's planner spends tens of milliseconds
+    on a ten-table join for every listing query (docs/benchmarks.md), SQLite nothing. A relation
+    the structure does not know (an edit racing this request) is left to Django's own lookup."""
+    from .models import ResourcePage
+
+    resources = list(resources)
+    known = structure().taxonomy
+    for name in ATTACHED:
+        field = ResourcePage._meta.get_field(name)
+        objects = known.get(name, {})
+        for resource in resources:
+            value = objects.get(getattr(resource, field.attname))
+            if value is not None and not field.is_cached(resource):
+                field.set_cached_value(resource, value)
+    return resources
 
 
 # --- the site and its home page -------------------------------------------------------------------
 
 
 def site_for_request(request):
-    """Wagtail's Site for this request (Site.find_for_request), its root page fetched as its own type.
-    Stored with the structure's version token, so publishing, moving or deleting a page, or editing
-    a site, replaces it."""
+    """Wagtail's Site for this request (Site.find_for_request), its root page fetched as its own type,
+    and the sites' root paths (Site.get_site_root_paths, kept on the request where Wagtail looks for
+    them). Stored with the structure's version token, so publishing, moving or deleting a page, or
+    editing a site, replaces them."""
     from wagtail.models import Site
 
     host = request.get_host()  # validated against ALLOWED_HOSTS: no entry for a forged host
-    key = f"catalogue:site:{_token(TOKEN_KEY)}:" + hashlib.sha256(f"{host}|{request.get_port()}".encode()).hexdigest()
-    cached = cache.get(key)
+    key = f"catalogue:site:{version(TOKEN_KEY)}:" + hashlib.sha256(f"{host}|{request.get_port()}".encode()).hexdigest()
+    cached = _two_level_get(key)
     if cached is None:
         site = Site.find_for_request(request)
         if site is not None:
             site.root_page.localized.specific  # noqa: B018  (cached on the object, and stored with it)
-        cached = (site,)
-        cache.set(key, cached, _timeout())
+        cached = (site, Site.get_site_root_paths())
+        _two_level_set(key, cached)
+    if len(cached) > 1:  # what Wagtail reads from the cache for every page URL it builds
+        request._wagtail_cached_site_root_paths = cached[1]
     return cached[0]
 
 
@@ -243,13 +292,13 @@ def route(root, request, path_components):
         return None
     url_path = root.url_path + "/".join(path_components) + "/"
     key = _route_key(url_path)
-    cached = cache.get(key)
+    cached = _two_level_get(key)
     if cached is None:
         found = Page.objects.filter(url_path=url_path).values_list("pk", "content_type_id").first()
         if found is None:
             return None
         cached = found
-        cache.set(key, cached, _timeout())
+        _two_level_set(key, cached)
     from django.contrib.contenttypes.models import ContentType
 
     model = ContentType.objects.get_for_id(cached[1]).model_class()
@@ -260,7 +309,10 @@ def route(root, request, path_components):
     )
     if page is None:  # moved, renamed or deleted since: forget it, let Wagtail walk
         cache.delete(key)
+        local.delete(key)
         return None
+    if getattr(model, "route_taxonomy", False):
+        taxonomy_attach([page])
     return page
 
 
@@ -269,7 +321,7 @@ def connect() -> None:
     from wagtail.models import Page, PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
-    from .models import Grade, ResourceType, Stage, Subject, Theme, Topic
+    from .models import Grade, Region, ResourceType, Stage, Subject, Theme, Topic
 
     page_published.connect(invalidate, dispatch_uid="catalogue.caching.published")
     page_unpublished.connect(invalidate, dispatch_uid="catalogue.caching.unpublished")
@@ -280,7 +332,7 @@ def connect() -> None:
             invalidate()
 
     post_delete.connect(page_deleted, dispatch_uid="catalogue.caching.page_deleted", weak=False)
-    for model in (Theme, Topic, Subject, Stage, ResourceType, Grade, PageViewRestriction, Site):
+    for model in (Theme, Topic, Subject, Stage, ResourceType, Grade, Region, PageViewRestriction, Site):
         uid = f"catalogue.caching.{model.__name__}"
         post_save.connect(invalidate, sender=model, dispatch_uid=uid + ".save")
         post_delete.connect(invalidate, sender=model, dispatch_uid=uid + ".delete")

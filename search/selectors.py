@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Paginator
 from django.utils.safestring import SafeString, mark_safe
 
+from catalogue import caching
 from catalogue.models import Topic
 from catalogue.selectors import live_resources
 
@@ -156,9 +157,9 @@ def search_resources(params) -> SearchPage:
         request.offset = (number - 1) * PER_PAGE
         result = run_search(request)
     page_obj = Paginator(range(min(result.total, MAX_RESULT_WINDOW)), PER_PAGE).get_page(number)
+    found = live_resources().filter(pk__in=[h.id for h in result.hits])
     pages = {
-        p.pk: p
-        for p in live_resources().filter(pk__in=[h.id for h in result.hits]).select_related("school")
+        p.pk: p for p in caching.taxonomy_attach(found.select_related(None).select_related("school", "cover_image"))
     }
     results = []
     for hit in result.hits:
@@ -237,7 +238,7 @@ def search_suggest(raw: str, *, limit: int = SUGGESTIONS) -> list[dict]:
     if compact.isascii() and compact.isalpha() and len(words) > 1:
         plan.tiers.append(Tier(groups=(Group(terms=frozenset({compact}), prefixes=frozenset({compact})),), min_match=1))
     result = run_search(SearchRequest(plan=plan, limit=limit * 2))
-    pages = {p.pk: p for p in live_resources().filter(pk__in=[h.id for h in result.hits])}
+    pages = {p.pk: p for p in live_resources().select_related(None).filter(pk__in=[h.id for h in result.hits])}
     for hit in result.hits:
         page = pages.get(hit.id)
         if page is None or page.title in seen:

@@ -41,6 +41,19 @@ def live_resources():
     )
 
 
+def listing(queryset):
+    """A queryset of live_resources() for cards: only the cover joined; theme, topic, stage, type and
+    region are attached from the cached structure when it is evaluated (caching.taxonomy_attach)."""
+    return queryset.select_related(None).select_related("cover_image")
+
+
+class ListingPaginator(Paginator):
+    def page(self, number):
+        page = super().page(number)
+        page.object_list = caching.taxonomy_attach(page.object_list)
+        return page
+
+
 def filter_resources(queryset, params):
     """Apply the listing filters a visitor picks (subject / stage / type, by id)."""
     chosen = {}
@@ -54,7 +67,7 @@ def filter_resources(queryset, params):
 
 
 def paginate(request, queryset):
-    paginator = Paginator(queryset, RESOURCES_PER_PAGE)
+    paginator = ListingPaginator(listing(queryset), RESOURCES_PER_PAGE)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -62,7 +75,8 @@ class CachedRestrictionsMixin:
     """Wagtail asks every page it serves for its view restrictions (a `before_serve_page` hook, two
     queries); the answer comes from catalogue.caching, with no query, when none covers the page.
 
-    `route_select_related`: what the home page's cached routing fetches along with the page.
+    `route_select_related`: what the home page's cached routing fetches along with the page;
+    `route_taxonomy`: a resource page's taxonomy comes from the cached structure instead.
     """
 
     route_select_related = ()
@@ -112,11 +126,12 @@ class HomePage(CachedRestrictionsMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         site = caching.structure()
-        resources = live_resources().prefetch_related(None)
+        resources = listing(live_resources().prefetch_related(None))
         latest = list(resources.order_by("-first_published_at", "-id")[:8])
         most_visited = list(resources.filter(view_count__gt=0).order_by("-view_count", "-id")[:8])
         national = list(resources.filter(source=ResourcePage.Source.NATIONAL)[:4])
         prefetch_related_objects(latest + most_visited + national, "subjects")  # one query for the three
+        caching.taxonomy_attach(latest + most_visited + national)
         context["theme_cards"] = site.cards_under(self)
         context["latest"] = latest
         context["most_visited"] = most_visited
@@ -350,7 +365,8 @@ class ResourcePage(CachedRestrictionsMixin, Page):
         APIField("download_count"),
         APIField("files"),
     ]
-    route_select_related = ("theme__page", "topic__page", "stage", "resource_type", "region", "school", "cover_image")
+    route_select_related = ("school", "cover_image")
+    route_taxonomy = True  # theme (with its page), topic (with its page), stage, type, region: caching.taxonomy_attach
 
     class Meta:
         verbose_name = _("资源")

@@ -298,7 +298,17 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 
 # Redis down must not take pages down: ops.cache.TolerantRedisCache answers misses instead.
 CACHES = (
-    {"default": {"BACKEND": "ops.cache.TolerantRedisCache", "LOCATION": env.REDIS_URL}}
+    {
+        "default": {"BACKEND": "ops.cache.TolerantRedisCache", "LOCATION": env.REDIS_URL},
+        # Wagtail's renditions (a page of cards asks for one each): kept in each process in front of
+        # Redis, dropped everywhere when a rendition is deleted (ops.cache.LocalFrontCache).
+        "renditions": {
+            "BACKEND": "ops.cache.LocalFrontCache",
+            "LOCATION": "default",
+            "TIMEOUT": 3600,
+            "OPTIONS": {"VERSION_NAME": "wagtail:renditions:version"},
+        },
+    }
     if env.REDIS_URL
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
