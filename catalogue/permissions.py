@@ -292,7 +292,9 @@ ROLE_GROUPS: dict[str, dict[str, list[str]]] = {
         + [f"accounts.{action}_{model}" for model in ("regionmapping", "schoolmapping") for action in _CRUD]
         # 平台互联: SUSHI API keys, and the monthly push deliveries (read and 重新发送).
         + [f"interop.{action}_sushiconsumer" for action in _CRUD]
-        + ["interop.change_pushdelivery", "interop.view_pushdelivery"],
+        + ["interop.change_pushdelivery", "interop.view_pushdelivery"]
+        # 搜索同义词 (README: 管理员可在后台“搜索同义词”中维护同义词).
+        + [f"search.{action}_synonym" for action in _CRUD],
         "page": ["add_page", "change_page", "publish_page", "bulk_delete_page", "lock_page", "unlock_page"],
         "collection": [
             "add_image",

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -8,6 +10,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .admin_i18n import label_unmarked_admin_fields
 from .denied import DRAFT_FILE, Denied
 from .http import ranged_file_response
 from .models import Grade, Region, ResourceFile, ResourceType, Role, School, Stage, Subject, Theme, Topic, UserProfile
@@ -17,11 +20,19 @@ from .selectors import accounts_manageable_by, admin_pages_visible_to, document_
 from .services import profile_set, taxonomy_pages_sync
 from .signals import resource_accessed
 
+label_unmarked_admin_fields()
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    """Our admin pages on a phone, and the few Wagtail screens that do not fit one (static/css/admin.css)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))
+
 
 class ThemeViewSet(SnippetViewSet):
     model = Theme
     icon = "folder-open-inverse"
-    list_display = ["name", "slug", "sort_order"]
+    list_display = ["name", "sort_order"]  # the slug (red-culture) is the address, shown in the form
 
 
 class TopicViewSet(SnippetViewSet):
@@ -40,7 +51,7 @@ class SubjectViewSet(SnippetViewSet):
 class StageViewSet(SnippetViewSet):
     model = Stage
     icon = "list-ol"
-    list_display = ["name", "code", "sort_order"]
+    list_display = ["name", "sort_order"]  # codes (junior, senior…) are for addresses and imports
 
 
 class GradeViewSet(SnippetViewSet):
@@ -53,13 +64,13 @@ class GradeViewSet(SnippetViewSet):
 class ResourceTypeViewSet(SnippetViewSet):
     model = ResourceType
     icon = "media"
-    list_display = ["name", "code", "sort_order"]
+    list_display = ["name", "sort_order"]
 
 
 class RegionViewSet(SnippetViewSet):
     model = Region
     icon = "site"
-    list_display = ["name", "code", "kind", "sort_order"]
+    list_display = ["name", "kind", "sort_order"]
 
 
 class SchoolViewSet(SnippetViewSet):

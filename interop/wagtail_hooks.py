@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from wagtail import hooks
 from wagtail.admin.ui.tables import BooleanColumn, Column
-from wagtail.admin.views.generic.models import CreateView, IndexView
+from wagtail.admin.views.generic.models import CreateView, IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import ListingButton
 
@@ -131,6 +131,12 @@ class DeliveryIndexView(IndexView):
         return buttons
 
 
+class DeliveryInspectView(InspectView):
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        return "—" if value is None or value == "" else value  # not yet sent: a dash, not "None"
+
+
 class DeliveryResendView(View):
     view_set = None
 
@@ -165,6 +171,7 @@ class PushDeliveryViewSet(ModelViewSet):
     icon = "upload"
     menu_label = _("月度数据上报")
     index_view_class = DeliveryIndexView
+    inspect_view_class = DeliveryInspectView
     form_fields = ["status"]  # deliveries are made by the push, never by hand (no add/edit views)
     inspect_view_enabled = True
     inspect_view_fields = [

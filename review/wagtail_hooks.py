@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, SnippetViewSet, SnippetViewSetGroup
 
@@ -61,7 +62,7 @@ class ExpertProfileViewSet(SnippetViewSet):
     model = ExpertProfile
     icon = "user"
     menu_label = gettext_lazy("评审专家")
-    list_display = ["__str__", "accepts_assignments"]
+    list_display = ["__str__", BooleanColumn("accepts_assignments", label=gettext_lazy("接受自动分配"))]
 
 
 class ReviewGroup(SnippetViewSetGroup):

@@ -187,6 +187,8 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文")]
 # Gives the admin login password field a translatable label (see config/admin_forms.py).
 WAGTAILADMIN_USER_LOGIN_FORM = "config.admin_forms.LoginForm"
 TIME_ZONE = "Asia/Shanghai"
+# One city, one time zone: the admin's account page offers no list of 400 English zone names.
+WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
