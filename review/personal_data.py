@@ -15,6 +15,7 @@ from .models import (
     Notification,
     Objection,
     Publicity,
+    ResumableUpload,
     ReviewEvent,
     Submission,
 )
@@ -143,6 +144,28 @@ def _erase_publicity(user) -> int:
     )
 
 
+def _export_resumable_uploads(user) -> list[dict]:
+    return [
+        {
+            "file_name": u.filename,
+            "bytes": u.length,
+            "received": u.offset,
+            "started_at": _iso(u.created_at),
+            "expires_at": _iso(u.expires_at),
+        }
+        for u in ResumableUpload.objects.filter(owner=user).order_by("created_at")
+    ]
+
+
+def _erase_resumable_uploads(user) -> int:
+    from .services.resumable import resumable_upload_delete
+
+    uploads = list(ResumableUpload.objects.filter(owner=user))
+    for upload in uploads:
+        resumable_upload_delete(upload=upload)  # its row and the bytes received so far
+    return len(uploads)
+
+
 HANDLERS = [
     PersonalDataHandler(
         section="review_history",
@@ -174,6 +197,13 @@ HANDLERS = [
         ],
         erase=lambda user: DraftToken.objects.filter(teacher=user).delete()[0],
         erasure="申报表单的防重复提交标记删除（它们只用于识别重试的保存）。",
+    ),
+    PersonalDataHandler(
+        section="resumable_uploads",
+        covers=("review.ResumableUpload.owner",),
+        export=_export_resumable_uploads,
+        erase=_erase_resumable_uploads,
+        erasure="未完成的分段上传连同服务器上已收到的部分一并删除。",
     ),
     PersonalDataHandler(
         section="notifications",
