@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# The suite runs in one process per CPU (pytest-xdist); each test module stays on one process, so
-# a module's live server is started once. `make test PYTEST_PARALLEL=` runs it in one process.
-PYTEST_PARALLEL ?= --numprocesses=auto --dist=loadscope
+# The suite runs in one process per CPU (pytest-xdist). `load` hands tests out in collection order,
+# so each process still runs pytest-django's order (transactional tests after the others, which
+# leave the database flushed). `make test PYTEST_PARALLEL=` runs it in one process.
+PYTEST_PARALLEL ?= --numprocesses=auto --dist=load
 
 .PHONY: run test install system-deps lint check serve clean
 
