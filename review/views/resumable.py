@@ -76,7 +76,8 @@ def _metadata(header: str) -> dict:
 
 def _int_header(request, name: str) -> int | None:
     value = request.headers.get(name, "")
-    return int(value) if value.isdigit() else None
+    # ASCII digits only: str.isdigit() also takes "²" or "١", which int() then refuses or reads.
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 @never_cache

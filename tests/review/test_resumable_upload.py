@@ -312,3 +312,28 @@ def test_an_upload_copied_across_file_systems_is_used_up_all_the_same(live_site,
         assert again.status == 400 and site.counts() == rows
     finally:
         shutil.rmtree(partial_root, ignore_errors=True)
+
+
+def test_header_numbers_that_are_not_ascii_digits_are_refused_not_crashed(site):
+    """`"²".isdigit()` is true but int("²") fails: a forged Upload-Length or Upload-Offset of such
+    characters must get a 400, not a server error, and store nothing."""
+    teacher = Client(site, "teacher09")
+    before = (uploads(site), partials(site))
+    for value in ("\xb2", "\xb9\xb3", "-1", "1e3", "12.0", ""):
+        created = teacher.session.post(
+            site.url + "/submit/uploads/",
+            headers=teacher.headers(**{"Upload-Length": value, "Upload-Metadata": _metadata(filename="a.pdf")}),
+            timeout=30,
+        )
+        assert created.status_code == 400, (value, created.status_code)
+    assert (uploads(site), partials(site)) == before
+    url = teacher.create(len(PDF)).headers["Location"]
+    forged = teacher.session.patch(
+        url,
+        data=PDF[:10],
+        headers=teacher.headers(**{"Upload-Offset": "\xb2", "Content-Type": "application/offset+octet-stream"}),
+        timeout=30,
+    )
+    assert forged.status_code == 400
+    assert teacher.head(url).headers["Upload-Offset"] == "0"
+    assert teacher.delete(url).status_code == 204
