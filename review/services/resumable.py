@@ -126,7 +126,28 @@ def resumable_upload_get(*, owner, upload_id) -> ResumableUpload | None:
         return None
     if upload.claimed_at is not None or not os.path.exists(partial_path(upload)):
         return None
+    stored = _stored_size(partial_path(upload))
+    if stored is not None and stored != upload.offset:
+        # A process killed in the middle of a chunk wrote bytes but never updated the row: the file
+        # is what a PATCH is checked against, so it is what HEAD and a save must see.
+        upload.offset = stored
+        ResumableUpload.objects.filter(pk=upload.pk).update(offset=stored)
     return upload
+
+
+def _stored_size(path: str) -> int | None:
+    """The partial file's size, None while a chunk is being written (or the file is gone)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return os.fstat(fd).st_size
+    except BlockingIOError:
+        return None
+    finally:
+        os.close(fd)
 
 
 # --- chunks ------------------------------------------------------------------------------------

@@ -337,3 +337,33 @@ def test_header_numbers_that_are_not_ascii_digits_are_refused_not_crashed(site):
     assert forged.status_code == 400
     assert teacher.head(url).headers["Upload-Offset"] == "0"
     assert teacher.delete(url).status_code == 204
+
+
+def test_after_a_killed_server_the_upload_continues_from_the_bytes_on_disk(site):
+    """The server dies (SIGKILL, the OOM killer) in the middle of a chunk: the bytes written so far
+    are in the partial file but the row was never updated. HEAD must report what is stored, so the
+    client's next PATCH at that offset is accepted instead of 409 forever."""
+    teacher = Client(site, "teacher10")
+    big = media.pdf("嵖岈山教学设计", padding=1_000_000)
+    url = teacher.create(len(big)).headers["Location"]
+    name = url.rstrip("/").split("/")[-1].replace("-", "") + ".part"
+    conn = teacher._raw_patch(url, 0, len(big))
+    conn.sock.sendall(big[:700_000])
+    deadline = time.monotonic() + 20
+    while partials(site).get(name, 0) < 500_000 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    site.kill()
+    conn.close()
+    site.start()
+    url = site.url + "/submit/" + url.split("/submit/", 1)[1]
+    stored = partials(site)[name]
+    assert stored >= 500_000
+    head = teacher.head(url)
+    assert head.status_code == 200 and head.headers["Upload-Offset"] == str(stored)
+    rest = teacher.patch(url, stored, big[stored:])
+    assert rest.status_code == 204 and rest.headers["Upload-Offset"] == str(len(big))
+    saved = teacher.save(url.rstrip("/").split("/")[-1])
+    assert saved.status == 200 and saved.json()["ok"], saved.text[:800]
+    assert hashlib.sha256(big).hexdigest() in {
+        row[0] for row in site.query("SELECT sha256 FROM review_fileintake WHERE content = 'pdf'")
+    }
