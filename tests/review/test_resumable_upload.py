@@ -367,3 +367,29 @@ def test_after_a_killed_server_the_upload_continues_from_the_bytes_on_disk(site)
     assert hashlib.sha256(big).hexdigest() in {
         row[0] for row in site.query("SELECT sha256 FROM review_fileintake WHERE content = 'pdf'")
     }
+
+
+def test_two_saves_racing_for_one_upload_store_it_once(site):
+    """A double click (or two tabs) posts two new drafts naming the same finished upload at the same
+    moment: one draft gets the file, the other is refused and stores nothing."""
+    import threading
+
+    teacher = Client(site, "teacher12")
+    url = teacher.create(len(PDF)).headers["Location"]
+    upload_id = url.rstrip("/").split("/")[-1]
+    assert teacher.patch(url, 0, PDF).status_code == 204
+    documents = site.query("SELECT COUNT(*) FROM wagtaildocs_document")[0][0]
+    results, start = [], threading.Barrier(2)
+
+    def save():
+        start.wait()
+        results.append(teacher.save(upload_id))
+
+    threads = [threading.Thread(target=save) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.status for r in results) in ([200, 400], [200, 409])
+    assert site.query("SELECT COUNT(*) FROM wagtaildocs_document")[0][0] == documents + 1
+    assert upload_id.replace("-", "") not in {u[0].replace("-", "") for u in uploads(site)}
