@@ -220,7 +220,7 @@ UPLOAD_RESUMABLE_THRESHOLD_BYTES = env.UPLOAD_RESUMABLE_THRESHOLD_MB * 1024 * 10
 UPLOAD_RESUMABLE_CHUNK_BYTES = env.UPLOAD_RESUMABLE_CHUNK_KB * 1024
 UPLOAD_RESUMABLE_EXPIRE_SECONDS = env.UPLOAD_RESUMABLE_EXPIRE_HOURS * 3600
 UPLOAD_RESUMABLE_DIR = env.UPLOAD_RESUMABLE_DIR  # created when missing
-UPLOAD_RESUMABLE_MAX_OPEN = 3  # unfinished uploads per teacher; a new one replaces the oldest
+UPLOAD_RESUMABLE_MAX_OPEN = 3  # uploads not yet saved into a draft, per teacher; a new one replaces the oldest
 # Upload hardening (ops/uploads.py): type by content, per-kind size limits, no SVG, safe names.
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.UPLOAD_MAX_MB_IMAGE * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = env.UPLOAD_MAX_IMAGE_PIXELS  # also Pillow's MAX_IMAGE_PIXELS (ops.apps)
