@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ops import uploads
+from ops.storage import unlocked
 from ops.upload_handler import HeadRefused, head_verdict, upload_temp_dir
 
 from .. import checks
@@ -282,20 +283,6 @@ def resumable_upload_settle(*, resumed: ResumedFile) -> None:
 
 
 # --- expiry ------------------------------------------------------------------------------------
-def _unlocked(path: str) -> bool:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        return False
-    finally:
-        os.close(fd)
-
-
 def resumable_uploads_expire(*, now=None) -> list[str]:
     """Remove expired unfinished uploads (rows and bytes), claims a killed process never settled,
     and partial files without a row; returns the removed paths."""
@@ -307,7 +294,7 @@ def resumable_uploads_expire(*, now=None) -> list[str]:
     ) | ResumableUpload.objects.filter(claimed_at__lte=stale_claims)
     for upload in expired:
         path = partial_path(upload)
-        if os.path.exists(path) and not _unlocked(path):
+        if os.path.exists(path) and not unlocked(path):
             continue  # a chunk is being written right now
         if os.path.exists(path):
             removed.append(path)
@@ -317,7 +304,7 @@ def resumable_uploads_expire(*, now=None) -> list[str]:
     for entry in os.scandir(directory):
         if entry.is_file(follow_symlinks=False) and entry.name not in known:
             with contextlib.suppress(OSError):
-                if wall - entry.stat().st_mtime >= ORPHAN_GRACE_SECONDS and _unlocked(entry.path):
+                if wall - entry.stat().st_mtime >= ORPHAN_GRACE_SECONDS and unlocked(entry.path):
                     os.unlink(entry.path)
                     removed.append(entry.path)
     return removed
