@@ -27,7 +27,6 @@ from functools import reduce
 from operator import or_
 
 from django.core.cache import cache
-from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -90,7 +89,7 @@ class Structure:
 
 
 def _timeout() -> int:
-    return LOCAL_SECONDS if isinstance(cache, LocMemCache) else SHARED_SECONDS
+    return LOCAL_SECONDS if shared_is_local() else SHARED_SECONDS
 
 
 def _build() -> Structure:

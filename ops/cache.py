@@ -127,10 +127,12 @@ def version_bump(name: str) -> None:
 
 
 def shared_is_local() -> bool:
-    """Whether the default cache is this process's memory already (the embedded default, tests)."""
-    from django.core.cache import cache
+    """Whether the default cache is this process's memory already (the embedded default, tests).
 
-    return isinstance(cache, LocMemCache)
+    `django.core.cache.cache` is a proxy, never a LocMemCache itself: ask for the backend."""
+    from django.core.cache import caches
+
+    return isinstance(caches["default"], LocMemCache)
 
 
 def _request_started(**kwargs):
