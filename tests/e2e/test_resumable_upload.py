@@ -18,7 +18,7 @@ from review.services.resumable import partial_dir
 from tests import factories
 from tests.review import media
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Pass#word123"
 SHOTS = Path("/tmp/shots/resumable")

@@ -18,7 +18,7 @@ from review.models import ExpertReview, Objection, Publicity, Stage, Submission
 from tests import factories
 from tests.review import media
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Pass#word123"
 TITLE = "嵖岈山｜花岗岩奇石是怎样形成的"

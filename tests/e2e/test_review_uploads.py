@@ -13,7 +13,7 @@ from review.models import FileCheck, Stage, Submission
 from tests import factories
 from tests.review import media
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Pass#word123"
 

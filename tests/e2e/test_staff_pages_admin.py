@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.staff_pages import ANY_WORD, login, visit, world
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SAVE = "footer button[type=submit], .footer__container button[type=submit]"
 ADD = "header a:has-text('添加'), header a:has-text('增加'), header a:has-text('新建')"

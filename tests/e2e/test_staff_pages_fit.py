@@ -12,7 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from tests.e2e.staff_pages import check, login, visit, world
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_every_teacher_page_fits_both_screens(live_server, browser, site_pages):

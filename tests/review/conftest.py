@@ -1,3 +1,4 @@
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -5,6 +6,9 @@ import pytest
 from catalogue.models import Role
 from tests import factories
 from tests.review import media
+
+# The shared live template's database name: this prefix and the run's id (tests/conftest.py drops it).
+LIVE_TEMPLATE_PREFIX = "zmd_live_tpl_run_"
 
 
 @pytest.fixture
@@ -54,14 +58,30 @@ def submitted(people):
 
 @pytest.fixture(scope="session")
 def live_template(tmp_path_factory):
-    """A migrated database with an open campaign and 20 teachers (teacher01…teacher20), built once."""
+    """A migrated database with an open campaign and 20 teachers (teacher01…teacher20), built once
+    per run: the test processes of a parallel run (pytest-xdist) share it, the first one to need it
+    builds it while the others wait (the session's tests.conftest.pytest_sessionfinish drops it)."""
+    import fcntl
+
     from tests.review import live
 
     if not live.Path(live.GUNICORN).exists():
         pytest.skip("gunicorn is not installed in the virtualenv (make install)")
-    template = live.Template(tmp_path_factory.mktemp("live-template")).build()
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:
+        template = live.Template(tmp_path_factory.mktemp("live-template")).build()
+        yield template
+        template.drop()
+        return
+    shared = tmp_path_factory.getbasetemp().parent / "live-template"
+    shared.mkdir(exist_ok=True)
+    template = live.Template(shared, name=f"{LIVE_TEMPLATE_PREFIX}{run[:12]}")
+    with open(shared / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / ".built").exists():
+            template.build()
+            (shared / ".built").write_text(template.url())
     yield template
-    template.drop()
 
 
 @pytest.fixture

@@ -77,10 +77,10 @@ def _pg(url: str, dbname: str = "postgres"):
 class Template:
     """A migrated, seeded database that each live site copies."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, name: str | None = None):
         self.directory = directory
         self.pg = postgres_url()
-        self.name = f"zmd_live_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        self.name = name or f"zmd_live_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         self.sqlite = directory / "template.sqlite3"
 
     def url(self) -> str:
@@ -106,8 +106,15 @@ class Template:
     def copy(self, directory: Path) -> str:
         if self.pg:
             name = f"zmd_live_{uuid.uuid4().hex[:10]}"
-            with _pg(self.pg) as conn:
-                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
+            for attempt in range(20):  # test processes share the template: one copy at a time
+                try:
+                    with _pg(self.pg) as conn:
+                        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
+                    break
+                except Exception as exc:
+                    if "is being accessed by other users" not in str(exc) or attempt == 19:
+                        raise
+                    time.sleep(0.5)
             return urlparse(self.pg)._replace(path=f"/{name}").geturl()
         target = directory / "db.sqlite3"
         shutil.copyfile(self.sqlite, target)

@@ -20,7 +20,7 @@ from tests import factories
 from tests.review.conftest import good_files, people  # noqa: F401 — fixture
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor == "sqlite", reason="needs a database with concurrent connections (PostgreSQL)"
     ),
