@@ -27,9 +27,9 @@ from urllib.parse import urlsplit
 
 from catalogue.models import Confirmation, Role
 from tests import factories
+from tests.e2e.signin import PASSWORD, sign_in
 from tests.review import media
 
-PASSWORD = "Pass#word123"
 SIZES = ((390, 844), (1366, 768))
 # Words a Chinese user meets as they are: formats, codecs, units, brand and product names.
 ALLOWED = {
@@ -88,15 +88,7 @@ def shots() -> Path:
 
 
 def login(browser, live_server, username, password=PASSWORD):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return page
+    return sign_in(browser, live_server, username, password=password)
 
 
 def english(page) -> list[str]:

@@ -12,32 +12,16 @@ import pytest
 from playwright.sync_api import expect
 from wagtail.documents import get_document_model
 
-from catalogue.models import Role
 from review.models import FileIntake, ResumableUpload, Submission
 from review.services.resumable import partial_dir
-from tests import factories
+from tests.e2e.signin import teacher_at_the_form
 from tests.review import media
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Pass#word123"
 SHOTS = Path("/tmp/shots/resumable")
 SIZES = {"phone": (390, 844), "desktop": (1366, 768)}
 CHUNK = 256 * 1024
-
-
-def _signed_in(browser, live_server):
-    factories.campaign(open_now=True)
-    factories.user(Role.TEACHER, username="teacher", region="遂平县", school="遂平县第一初级中学")
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
-    page = context.new_page()
-    page.set_default_timeout(30000)
-    page.goto(f"{live_server.url}/accounts/login/?next=/submit/new/")
-    page.fill("#id_username", "teacher")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/submit/new/")
-    return context, page
 
 
 def _fill(page, path):
@@ -90,7 +74,8 @@ def _saved_file_matches(path):
 
 
 def test_an_upload_cut_off_halfway_continues_after_reconnecting(live_server, browser, big_pdf):
-    context, page = _signed_in(browser, live_server)
+    page = teacher_at_the_form(browser, live_server)
+    context = page.context
     _fill(page, big_pdf)
     state = {"patches": 0, "hold": False, "held": []}
 
@@ -130,7 +115,8 @@ def test_an_upload_cut_off_halfway_continues_after_reconnecting(live_server, bro
 
 
 def test_a_half_sent_file_continues_after_the_tab_is_closed_and_opened_again(live_server, browser, big_pdf):
-    context, page = _signed_in(browser, live_server)
+    page = teacher_at_the_form(browser, live_server)
+    context = page.context
     _fill(page, big_pdf)
     sent = {"patches": 0}
 

@@ -16,11 +16,11 @@ from django.utils import timezone
 from catalogue.models import Role
 from review.models import ExpertReview, Objection, Publicity, Stage, Submission
 from tests import factories
+from tests.e2e.signin import sign_in
 from tests.review import media
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Pass#word123"
 TITLE = "嵖岈山｜花岗岩奇石是怎样形成的"
 
 
@@ -42,14 +42,7 @@ def _fits_a_phone(page, name):
 
 
 def _login(browser, live_server, username, next_url):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page = sign_in(browser, live_server, username, next_path=next_url, viewport={"width": 1280, "height": 900})
     assert page.url == f"{live_server.url}{next_url}"
     return page
 

@@ -8,28 +8,12 @@ import pytest
 from django.conf import settings
 from wagtail.images import get_image_model
 
-from catalogue.models import ResourcePage, Role
+from catalogue.models import ResourcePage
 from review.models import FileCheck, Stage, Submission
-from tests import factories
+from tests.e2e.signin import teacher_at_the_form
 from tests.review import media
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Pass#word123"
-
-
-def _teacher_page(browser, live_server, viewport=(1280, 900)):
-    factories.campaign(open_now=True)
-    factories.user(Role.TEACHER, username="teacher", region="遂平县", school="遂平县第一初级中学")
-    context = browser.new_context(locale="zh-CN", viewport={"width": viewport[0], "height": viewport[1]})
-    page = context.new_page()
-    page.set_default_timeout(30000)
-    page.goto(f"{live_server.url}/accounts/login/?next=/submit/new/")
-    page.fill("#id_username", "teacher")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/submit/new/")
-    return page
 
 
 def _fill(page, *, title, resource_type):
@@ -49,7 +33,7 @@ def _stored() -> set[str]:
 
 
 def test_a_gallery_of_several_images_is_submitted_through_the_form(live_server, browser):
-    page = _teacher_page(browser, live_server)
+    page = teacher_at_the_form(browser, live_server, viewport={"width": 1280, "height": 900})
     _fill(page, title="嵖岈山｜四季奇石图集", resource_type="图片图集")
     images = [
         {"name": f"嵖岈山{n}.jpg" if n % 2 else f"嵖岈山{n}.png", "mimeType": "image/png", "buffer": data}
@@ -84,7 +68,7 @@ def test_a_gallery_of_several_images_is_submitted_through_the_form(live_server, 
 
 
 def test_a_refused_file_is_shown_beside_its_field(live_server, browser):
-    page = _teacher_page(browser, live_server)
+    page = teacher_at_the_form(browser, live_server, viewport={"width": 1280, "height": 900})
     _fill(page, title="嵖岈山｜微课", resource_type="微课视频")
     page.set_input_files("#id_main_file", {"name": "微课.mp4", "mimeType": "video/mp4", "buffer": media.windows_exe()})
     page.set_input_files("#id_cover", {"name": "封面.png", "mimeType": "image/png", "buffer": media.png()})
@@ -96,7 +80,7 @@ def test_a_refused_file_is_shown_beside_its_field(live_server, browser):
 
 
 def test_a_file_over_its_limit_is_flagged_before_anything_is_sent(live_server, browser, settings):
-    page = _teacher_page(browser, live_server)
+    page = teacher_at_the_form(browser, live_server, viewport={"width": 1280, "height": 900})
     _fill(page, title="嵖岈山｜微课", resource_type="微课视频")
     requests = []
     page.on("request", lambda r: requests.append(r) if r.method == "POST" else None)

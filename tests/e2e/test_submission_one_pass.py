@@ -9,30 +9,22 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from catalogue.models import Role
 from review.models import Stage, Submission
-from tests import factories
+from tests.e2e.signin import teacher_at_the_form
 from tests.review import media
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Pass#word123"
-
 
 def _phone(browser, live_server):
-    factories.campaign(open_now=True)
-    factories.user(Role.TEACHER, username="teacher", region="遂平县", school="遂平县第一初级中学")
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
+    return teacher_at_the_form(
+        browser,
+        live_server,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
     )
-    page = context.new_page()
-    page.set_default_timeout(30000)
-    page.goto(f"{live_server.url}/accounts/login/?next=/submit/new/")
-    page.fill("#id_username", "teacher")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/submit/new/")
-    return page
 
 
 def _stored() -> set[str]:
