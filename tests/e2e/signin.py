@@ -1,4 +1,7 @@
-"""Signing in as a person does: the login form in a browser context of its own."""
+"""Signing in as a person does (the login form, in a browser context of its own), and the
+teacher's submission form filled in as they fill it."""
+
+import re
 
 from catalogue.models import Role
 from tests import factories
@@ -29,3 +32,16 @@ def teacher_at_the_form(browser, live_server, **context_options):
     factories.campaign(open_now=True)
     factories.user(Role.TEACHER, username="teacher", region="遂平县", school="遂平县第一初级中学")
     return sign_in(browser, live_server, "teacher", next_path="/submit/new/", timeout=30000, **context_options)
+
+
+def fill_the_form(page, *, title, resource_type, description):
+    """The submission form's fields, for a 嵖岈山 resource of `resource_type` (its label), promise
+    ticked; the files are the test's own."""
+    page.fill("#id_title", title)
+    page.select_option("#id_resource_type", label=resource_type)
+    page.select_option("#id_theme", label="自然风貌")
+    page.select_option("#id_topic", label="嵖岈山")
+    page.select_option("#id_stage", label="初中")
+    page.get_by_label("地理", exact=True).check()
+    page.fill("#id_description", description)
+    page.get_by_label(re.compile("本人承诺")).check()

@@ -49,8 +49,9 @@ FILE_NAME = re.compile(r"《[^》]*》|[\w\-]+\.(mp4|mp3|png|pdf|jpe?g|gif|webp|
 PIXELS = re.compile(r"\b\d+\s*[x×]\s*\d+\b")
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 
-# Not counted: text for screen readers only, hidden elements, Wagtail's minimap while it is folded
-# away past the right edge (only its toggle shows), and jcrop's off-screen keyboard-focus input.
+# What sticks out sideways, on an admin or a public page (test_every_public_page uses it too). Not
+# counted: text for screen readers only, hidden elements, Wagtail's minimap while it is folded away
+# past the right edge (only its toggle shows), and jcrop's off-screen keyboard-focus input.
 OVERFLOW_JS = """() => {
   const SKIP = '.visually-hidden, .skip-link, .share-picture, .w-sr-only, [hidden], .hidden, '
     + '.w-minimap:not(.w-minimap--expanded), .jcrop-keymgr';

@@ -14,6 +14,7 @@ from PIL import Image as PILImage
 
 from catalogue.models import ResourceGalleryImage, Role
 from tests import factories
+from tests.e2e.staff_pages import OVERFLOW_JS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -47,28 +48,6 @@ WECHAT_UA = (
     "Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MMWEBID/2246 "
     "MicroMessenger/8.0.47.2560(0x28002F35) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64"
 )
-
-OVERFLOW_JS = """() => {
-  const width = document.documentElement.clientWidth;
-  const wide = [];
-  for (const el of document.querySelectorAll('body *')) {
-    const style = getComputedStyle(el);
-    if (style.display === 'none' || style.visibility === 'hidden') continue;
-    if (el.closest('.visually-hidden, .skip-link, .share-picture, [hidden]')) continue;
-    const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0) continue;
-    if (box.right > width + 1 || box.left < -1) {
-      let scroller = el.parentElement, clipped = false;
-      while (scroller && scroller !== document.body) {
-        const o = getComputedStyle(scroller).overflowX;
-        if (o === 'auto' || o === 'scroll' || o === 'hidden') { clipped = true; break; }
-        scroller = scroller.parentElement;
-      }
-      if (!clipped) wide.push((el.tagName + '.' + el.className).slice(0, 60) + ' ' + Math.round(box.left) + '..' + Math.round(box.right));
-    }
-  }
-  return {scroll: document.documentElement.scrollWidth, client: width, wide: wide.slice(0, 5)};
-}"""
 
 
 def _pdf_bytes() -> bytes:

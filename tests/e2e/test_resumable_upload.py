@@ -14,7 +14,7 @@ from wagtail.documents import get_document_model
 
 from review.models import FileIntake, ResumableUpload, Submission
 from review.services.resumable import partial_dir
-from tests.e2e.signin import teacher_at_the_form
+from tests.e2e.signin import fill_the_form, teacher_at_the_form
 from tests.review import media
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,14 +25,9 @@ CHUNK = 256 * 1024
 
 
 def _fill(page, path):
-    page.fill("#id_title", "嵖岈山｜奇石的故事（教学设计）")
-    page.select_option("#id_resource_type", label="教学设计")
-    page.select_option("#id_theme", label="自然风貌")
-    page.select_option("#id_topic", label="嵖岈山")
-    page.select_option("#id_stage", label="初中")
-    page.get_by_label("地理", exact=True).check()
-    page.fill("#id_description", "认识嵖岈山的花岗岩奇石。")
-    page.get_by_label(re.compile("本人承诺")).check()
+    fill_the_form(
+        page, title="嵖岈山｜奇石的故事（教学设计）", resource_type="教学设计", description="认识嵖岈山的花岗岩奇石。"
+    )
     page.set_input_files("#id_main_file", str(path))
     page.set_input_files("#id_cover", {"name": "封面.png", "mimeType": "image/png", "buffer": media.png()})
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from catalogue.models import Role
 from review.models import ExpertReview, Objection, Publicity, Stage, Submission
 from tests import factories
-from tests.e2e.signin import sign_in
+from tests.e2e.signin import fill_the_form, sign_in
 from tests.review import media
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -59,16 +59,11 @@ def test_campaign_runs_end_to_end_for_all_five_roles(live_server, browser, site_
 
     # 1. The teacher fills the guided form and uploads with the progress bar.
     teacher = _login(browser, live_server, "teacher", "/submit/new/")
-    teacher.fill("#id_title", TITLE)
-    teacher.select_option("#id_resource_type", label="微课视频")
-    teacher.select_option("#id_theme", label="自然风貌")
-    teacher.select_option("#id_topic", label="嵖岈山")
-    teacher.select_option("#id_stage", label="初中")
-    teacher.get_by_label("地理", exact=True).check()
-    teacher.fill("#id_description", "用三分钟看懂嵖岈山花岗岩球状风化的过程。")
+    fill_the_form(
+        teacher, title=TITLE, resource_type="微课视频", description="用三分钟看懂嵖岈山花岗岩球状风化的过程。"
+    )
     teacher.set_input_files("#id_main_file", {"name": "嵖岈山微课.mp4", "mimeType": "video/mp4", "buffer": media.mp4()})
     teacher.set_input_files("#id_cover", {"name": "封面.png", "mimeType": "image/png", "buffer": media.png()})
-    teacher.get_by_label(re.compile("本人承诺")).check()
     teacher.get_by_role("button", name="保存并提交评审").click()
     teacher.wait_for_url(re.compile(r".*/submit/\d+/$"))
     assert teacher.locator("#submission-status").inner_text() == "县区初审中"

@@ -10,21 +10,14 @@ from wagtail.images import get_image_model
 
 from catalogue.models import ResourcePage
 from review.models import FileCheck, Stage, Submission
-from tests.e2e.signin import teacher_at_the_form
+from tests.e2e.signin import fill_the_form, teacher_at_the_form
 from tests.review import media
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _fill(page, *, title, resource_type):
-    page.fill("#id_title", title)
-    page.select_option("#id_resource_type", label=resource_type)
-    page.select_option("#id_theme", label="自然风貌")
-    page.select_option("#id_topic", label="嵖岈山")
-    page.select_option("#id_stage", label="初中")
-    page.get_by_label("地理", exact=True).check()
-    page.fill("#id_description", "嵖岈山四季的花岗岩奇石，一组照片。")
-    page.get_by_label(re.compile("本人承诺")).check()
+    fill_the_form(page, title=title, resource_type=resource_type, description="嵖岈山四季的花岗岩奇石，一组照片。")
 
 
 def _stored() -> set[str]:
