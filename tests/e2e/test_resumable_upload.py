@@ -130,9 +130,14 @@ def test_a_half_sent_file_continues_after_the_tab_is_closed_and_opened_again(liv
         if sent["patches"] > 4:
             break
         page.wait_for_timeout(50)
+    # The tab is closed (the context keeps localStorage, like the browser). The browser goes offline
+    # first: closing a page releases the requests its route still holds (the client's retry of the
+    # fifth chunk), and that one must not reach the server either.
+    context.set_offline(True)
+    page.close()
+    context.set_offline(False)
     offset = ResumableUpload.objects.get().offset
     assert offset == 4 * CHUNK
-    page.close()  # the tab is closed (the context keeps localStorage, like the browser)
 
     page = context.new_page()
     page.set_default_timeout(30000)
