@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from deploy.nginx.local import LocalNginx, NginxUnavailable
+from tests import once
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_SERVER_URL = os.environ.get("HARDENING_PG_URL", "postgres://zmd:zmd@127.0.0.1:54329/zmd_hardening_prod")
@@ -129,9 +130,26 @@ def _start_loopback_postgres() -> bool:
     return result.returncode == 0
 
 
+def _create_from(conn, name: str, template: str):
+    """CREATE DATABASE name TEMPLATE template, waiting while another test process copies it."""
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for attempt in range(40):
+        try:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            return
+        except Exception as exc:
+            if "is being accessed by other users" not in str(exc) or attempt == 39:
+                raise
+            time.sleep(0.5)
+
+
 @pytest.fixture(scope="session")
-def production_database():
-    """A migrated PostgreSQL database of its own on the loopback server (created when missing)."""
+def production_database(tmp_path_factory):
+    """A migrated PostgreSQL database of its own on the loopback server, one per test process.
+
+    `migrate` from nothing takes some twenty seconds: it runs once per test run, on a template that
+    each test process then copies (the template is kept on the server, so the next run's `migrate`
+    has little or nothing to do)."""
     try:
         conn = _pg_admin_connect(PG_SERVER_URL)
     except Exception as exc:
@@ -140,29 +158,41 @@ def production_database():
                 f"No PostgreSQL on loopback at {PG_SERVER_URL} ({exc}); start it: bash scripts/start-postgres.sh"
             )
         conn = _pg_admin_connect(PG_SERVER_URL)
-    # One database per parallel test worker (pytest-xdist names them gw0, gw1…).
     parts = urlparse(PG_SERVER_URL)
-    name = parts.path.lstrip("/") + (
-        f"_{os.environ['PYTEST_XDIST_WORKER']}" if "PYTEST_XDIST_WORKER" in os.environ else ""
-    )
-    url = parts._replace(path=f"/{name}").geturl()
+    base = parts.path.lstrip("/")
+    template = f"{base}_template"
+
+    def build(_folder):
+        with _pg_admin_connect(PG_SERVER_URL) as admin:
+            if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone():
+                admin.execute(f'CREATE DATABASE "{template}"')
+        url = parts._replace(path=f"/{template}").geturl()
+        result = manage("migrate", "--noinput", env=production_env(DATABASE_URL=url))
+        assert result.returncode == 0, result.stderr[-3000:]
+        return url
+
+    once.shared(tmp_path_factory, "production-database", build)
+    # One database per parallel test worker (pytest-xdist names them gw0, gw1…).
+    name = base + (f"_{os.environ['PYTEST_XDIST_WORKER']}" if "PYTEST_XDIST_WORKER" in os.environ else "")
     with conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    result = manage("migrate", "--noinput", env=production_env(DATABASE_URL=url))
-    assert result.returncode == 0, result.stderr[-3000:]
-    return url
+        _create_from(conn, name, template)
+    return parts._replace(path=f"/{name}").geturl()
 
 
 @pytest.fixture(scope="session")
 def static_root(tmp_path_factory):
-    """collectstatic for the manifest storage the production settings use (as the Dockerfile does)."""
-    root = tmp_path_factory.mktemp("staticfiles")
-    result = manage(
-        "collectstatic", "--noinput", env=production_env(STATIC_ROOT=root, DATABASE_URL="sqlite:///:memory:")
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return root
+    """collectstatic for the manifest storage the production settings use (as the Dockerfile does),
+    once per test run: it compresses every file and keeps both cores busy for half a minute."""
+
+    def build(folder):
+        root = folder / "root"
+        result = manage(
+            "collectstatic", "--noinput", env=production_env(STATIC_ROOT=root, DATABASE_URL="sqlite:///:memory:")
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        return str(root)
+
+    return Path(once.shared(tmp_path_factory, "staticfiles", build)[1])
 
 
 class Gunicorn:

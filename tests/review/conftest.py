@@ -1,4 +1,3 @@
-import os
 from types import SimpleNamespace
 
 import pytest
@@ -61,26 +60,23 @@ def live_template(tmp_path_factory):
     """A migrated database with an open campaign and 20 teachers (teacher01…teacher20), built once
     per run: the test processes of a parallel run (pytest-xdist) share it, the first one to need it
     builds it while the others wait (the session's tests.conftest.pytest_sessionfinish drops it)."""
-    import fcntl
-
+    from tests import once
     from tests.review import live
 
     if not live.Path(live.GUNICORN).exists():
         pytest.skip("gunicorn is not installed in the virtualenv (make install)")
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    run = once.run_id()
     if run is None:
         template = live.Template(tmp_path_factory.mktemp("live-template")).build()
         yield template
         template.drop()
         return
-    shared = tmp_path_factory.getbasetemp().parent / "live-template"
-    shared.mkdir(exist_ok=True)
-    template = live.Template(shared, name=f"{LIVE_TEMPLATE_PREFIX}{run[:12]}")
-    with open(shared / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (shared / ".built").exists():
-            template.build()
-            (shared / ".built").write_text(template.url())
+
+    def build(folder):
+        return live.Template(folder, name=f"{LIVE_TEMPLATE_PREFIX}{run[:12]}").build().url()
+
+    folder, _url = once.shared(tmp_path_factory, "live-template", build)
+    template = live.Template(folder, name=f"{LIVE_TEMPLATE_PREFIX}{run[:12]}")
     yield template
 
 

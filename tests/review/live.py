@@ -132,7 +132,7 @@ def base_env(database_url: str, media: Path, incoming: Path, **extra) -> dict:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/root"),
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DJANGO_SETTINGS_MODULE": "tests.review.live_settings",
         "DATABASE_URL": database_url,
         "MEDIA_ROOT": str(media),
         "UPLOAD_TEMP_DIR": str(incoming),

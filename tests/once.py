@@ -1,0 +1,33 @@
+"""Something expensive built once per test run and shared by the run's test processes.
+
+A parallel run (pytest-xdist) gives each process a temporary folder under the run's own
+(`.../pytest-N/popen-gw0`); what every process may share goes in a folder beside them. The first
+process to ask builds it while the others wait on a file lock, then finds it built; a folder left
+half-built by a process that died is built again by the next one to ask.
+"""
+
+import fcntl
+import os
+from pathlib import Path
+
+
+def run_id() -> str | None:
+    """The parallel run's id (the same in every test process), or None outside a parallel run."""
+    return os.environ.get("PYTEST_XDIST_TESTRUNUID")
+
+
+def shared(tmp_path_factory, name: str, build) -> tuple[Path, str]:
+    """The folder `name` shared by this run's test processes, built once by `build(folder)`, which
+    returns a short text (kept, and returned to every process: a URL, a path). Outside a parallel
+    run the folder is the process's own."""
+    if run_id() is None:
+        folder = tmp_path_factory.mktemp(name)
+        return folder, build(folder)
+    folder = tmp_path_factory.getbasetemp().parent / name
+    folder.mkdir(exist_ok=True)
+    done = folder / ".built"
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            done.write_text(build(folder))
+    return folder, done.read_text()
