@@ -8,6 +8,7 @@ half-built by a process that died is built again by the next one to ask.
 
 import fcntl
 import os
+import time
 from pathlib import Path
 
 
@@ -31,3 +32,16 @@ def shared(tmp_path_factory, name: str, build) -> tuple[Path, str]:
         if not done.exists():
             done.write_text(build(folder))
     return folder, done.read_text()
+
+
+def create_database_from(conn, name: str, template: str, *, attempts: int = 40):
+    """CREATE DATABASE name TEMPLATE template on PostgreSQL (`conn` in autocommit), waiting while
+    another test process copies the same template: PostgreSQL copies a template for one at a time."""
+    for attempt in range(attempts):
+        try:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            return
+        except Exception as exc:
+            if "is being accessed by other users" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.5)

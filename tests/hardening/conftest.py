@@ -130,19 +130,6 @@ def _start_loopback_postgres() -> bool:
     return result.returncode == 0
 
 
-def _create_from(conn, name: str, template: str):
-    """CREATE DATABASE name TEMPLATE template, waiting while another test process copies it."""
-    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    for attempt in range(40):
-        try:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-            return
-        except Exception as exc:
-            if "is being accessed by other users" not in str(exc) or attempt == 39:
-                raise
-            time.sleep(0.5)
-
-
 @pytest.fixture(scope="session")
 def production_database(tmp_path_factory):
     """A migrated PostgreSQL database of its own on the loopback server, one per test process.
@@ -175,7 +162,8 @@ def production_database(tmp_path_factory):
     # One database per parallel test worker (pytest-xdist names them gw0, gw1…).
     name = base + (f"_{os.environ['PYTEST_XDIST_WORKER']}" if "PYTEST_XDIST_WORKER" in os.environ else "")
     with conn:
-        _create_from(conn, name, template)
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        once.create_database_from(conn, name, template)
     return parts._replace(path=f"/{name}").geturl()
 
 

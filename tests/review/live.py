@@ -24,6 +24,8 @@ from urllib.parse import urlparse
 
 import requests
 
+from tests import once
+
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 PASSWORD = "Pass#word123"
@@ -106,15 +108,8 @@ class Template:
     def copy(self, directory: Path) -> str:
         if self.pg:
             name = f"zmd_live_{uuid.uuid4().hex[:10]}"
-            for attempt in range(20):  # test processes share the template: one copy at a time
-                try:
-                    with _pg(self.pg) as conn:
-                        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
-                    break
-                except Exception as exc:
-                    if "is being accessed by other users" not in str(exc) or attempt == 19:
-                        raise
-                    time.sleep(0.5)
+            with _pg(self.pg) as conn:  # test processes share the template
+                once.create_database_from(conn, name, self.name)
             return urlparse(self.pg)._replace(path=f"/{name}").geturl()
         target = directory / "db.sqlite3"
         shutil.copyfile(self.sqlite, target)
