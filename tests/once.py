@@ -2,8 +2,9 @@
 
 A parallel run (pytest-xdist) gives each process a temporary folder under the run's own
 (`.../pytest-N/popen-gw0`); what every process may share goes in a folder beside them. The first
-process to ask builds it while the others wait on a file lock, then finds it built; a folder left
-half-built by a process that died is built again by the next one to ask.
+process to ask builds it while the others wait on a file lock, then finds it built. A build that
+failed (or whose process died) is not marked built: the next process to ask calls `build` again,
+which must then cope with what the failed one left (an existing database, say).
 """
 
 import fcntl

@@ -71,13 +71,11 @@ def live_template(tmp_path_factory):
         yield template
         template.drop()
         return
-
-    def build(folder):
-        return live.Template(folder, name=f"{LIVE_TEMPLATE_PREFIX}{run[:12]}").build().url()
-
-    folder, _url = once.shared(tmp_path_factory, "live-template", build)
-    template = live.Template(folder, name=f"{LIVE_TEMPLATE_PREFIX}{run[:12]}")
-    yield template
+    name = f"{LIVE_TEMPLATE_PREFIX}{run[:12]}"
+    folder, _url = once.shared(
+        tmp_path_factory, "live-template", lambda folder: live.Template(folder, name=name).build().url()
+    )
+    yield live.Template(folder, name=name)
 
 
 @pytest.fixture
