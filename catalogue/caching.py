@@ -12,6 +12,17 @@ queries of its own content (tests/catalogue/test_query_counts.py holds every pub
   moved or renamed page can never be served from a stale entry; the home page's `route` uses it.
 - `site_for_request()`: Wagtail's Site for the request's host, with its root page (the home page)
   already fetched, so that Wagtail's routing starts without a query (CachedSiteMiddleware).
+- `content()`: with a shared cache (production: Redis), what visitor pages show of the catalogue:
+  the routed page itself (a resource page with its files, gallery, subjects and grades), the home
+  page's listings, each listing page's count and pages of cards, a file with its resource. Kept
+  under the database's content version (`ContentVersion`, one row, raised in the same transaction
+  as every write that can change those pages, so the change and the new version commit together:
+  no failure of Redis can leave a withdrawn page or file served from a kept copy) and the counts'
+  token in Redis (`COUNTS_TOKEN_KEY`, replaced when the roll-ups write new view and download
+  counts; a lost replacement only leaves counts up to CONTENT_SECONDS old). A warm visitor page
+  runs one SQL query: the version. The embedded default does not keep them: its cache is each
+  process's own memory, where another process would go on serving a withdrawn resource until its
+  copy expired.
 
 With Redis (production) the cache is shared by every process: an edit in the admin shows at once
 everywhere. Without Redis (the embedded default) each process has its own cache: the process that
@@ -26,16 +37,19 @@ import time
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Q
+from django.db import DatabaseError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from ops.cache import local, shared_is_local, version, version_bump
+from ops.cache import local, request_memo, request_memo_forget, shared_is_local, version, version_bump
 
 TOKEN_KEY = "catalogue:structure:token"
+COUNTS_TOKEN_KEY = "catalogue:counts:token"
 SHARED_SECONDS = 60 * 60
 LOCAL_SECONDS = 30
+CONTENT_SECONDS = 5 * 60  # kept pages: a fresh copy at least this often, whatever happens to Redis
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,10 +175,10 @@ def _two_level_get(key: str):
     return value
 
 
-def _two_level_set(key: str, value) -> None:
-    cache.set(key, value, _timeout())
+def _two_level_set(key: str, value, timeout: int | None = None) -> None:
+    cache.set(key, value, timeout or _timeout())
     if not shared_is_local():
-        local.set(key, value, LOCAL_SECONDS * 10)
+        local.set(key, value, min(timeout or _timeout(), LOCAL_SECONDS * 10))
 
 
 def _after_commit_too(action) -> None:
@@ -196,8 +210,59 @@ def structure() -> Structure:
 
 
 def invalidate(**kwargs) -> None:
-    """A new version token for the structure."""
+    """A new version token for the structure, and a new content version (what changes the
+    structure changes kept pages too)."""
+    content_changed()
     _after_commit_too(lambda: version_bump(TOKEN_KEY))
+
+
+def content_changed(**kwargs) -> None:
+    """Raise the content version, in the current transaction: kept pages are built again."""
+    from .models import ContentVersion
+
+    if not ContentVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        ContentVersion.objects.get_or_create(pk=1)  # the first time (or after a flush)
+        ContentVersion.objects.filter(pk=1).update(number=F("number") + 1)
+    request_memo_forget("content-version")
+
+
+def content_version() -> int:
+    """The content version, read once per request."""
+    from .models import ContentVersion
+
+    def read():
+        return ContentVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+    return request_memo("content-version", read)
+
+
+def counts_changed(**kwargs) -> None:
+    """New view / download / play counts were written (indicators' roll-ups): a new counts token."""
+    _after_commit_too(lambda: version_bump(COUNTS_TOKEN_KEY))
+
+
+# --- what visitor pages show, kept with a shared cache ------------------------------------------
+
+
+def content_cached() -> bool:
+    """Whether `content()` keeps what it builds: with a shared cache (production), or when
+    settings.CATALOGUE_CONTENT_CACHE says so (the tests that prove the invalidation)."""
+    chosen = getattr(settings, "CATALOGUE_CONTENT_CACHE", None)
+    return (not shared_is_local()) if chosen is None else bool(chosen)
+
+
+def content(kind: str, ident: str, build):
+    """What `build()` returns (never None), kept in the shared cache and in this process under the
+    content version and the counts' token when `content_cached()`; else built every time."""
+    if not content_cached():
+        return build()
+    key = f"catalogue:{kind}:{content_version()}:{version(COUNTS_TOKEN_KEY)}:{ident}"
+    value = _two_level_get(key)
+    if value is None:
+        value = build()
+        if value is not None:
+            _two_level_set(key, value, CONTENT_SECONDS)
+    return value
 
 
 # --- taxonomy of listed resources -------------------------------------------------------------------
@@ -284,12 +349,21 @@ def _custom_routes() -> bool:
 
 def route(root, request, path_components):
     """The page at `path_components` below `root`, found with one query when its id and type are
-    cached; None when Wagtail's own walk down the tree must decide."""
-    from wagtail.models import Page
-
+    cached (with a shared cache, with none when the page itself is kept: `content()`); None when
+    Wagtail's own walk down the tree must decide."""
     if not path_components or _custom_routes():
         return None
     url_path = root.url_path + "/".join(path_components) + "/"
+    if content_cached():
+        # The page as Wagtail would serve it, with everything its template reads (route_prepare).
+        # None (no page there) is not kept: Wagtail's walk decides, as without this cache.
+        return content("page", _route_key(url_path)[len("catalogue:route:") :], lambda: _routed(url_path))
+    return _routed(url_path)
+
+
+def _routed(url_path: str):
+    from wagtail.models import Page
+
     key = _route_key(url_path)
     cached = _two_level_get(key)
     if cached is None:
@@ -312,11 +386,14 @@ def route(root, request, path_components):
         return None
     if getattr(model, "route_taxonomy", False):
         taxonomy_attach([page])
+    prepare = getattr(page, "route_prepare", None)
+    if prepare is not None:
+        prepare()
     return page
 
 
 def connect() -> None:
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import post_delete, post_migrate, post_save
     from wagtail.models import Page, PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -335,3 +412,66 @@ def connect() -> None:
         uid = f"catalogue.caching.{model.__name__}"
         post_save.connect(invalidate, sender=model, dispatch_uid=uid + ".save")
         post_delete.connect(invalidate, sender=model, dispatch_uid=uid + ".delete")
+
+    # What a kept page shows besides the structure (content()): a live resource's own row, its files
+    # and gallery, the documents and images they point at (a file replaced, a title or alt text
+    # edited), a document's reading copy made after publication, the school shown under it. Drafts
+    # and new uploads change nothing a visitor sees. Counts: their own token.
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+
+    from .models import DocumentPreview, ResourceFile, ResourceGalleryImage, ResourcePage, School
+    from .signals import resource_counts_changed
+
+    def live_page(page_id) -> bool:
+        return Page.objects.filter(pk=page_id, live=True).exists()
+
+    def resource_saved(instance, **kwargs):
+        if instance.live:
+            content_changed()
+
+    def part_changed(instance, **kwargs):
+        if live_page(instance.page_id):
+            content_changed()
+
+    def preview_changed(instance, **kwargs):
+        if ResourceFile.objects.filter(document_id=instance.document_id, page__live=True).exists():
+            content_changed()
+
+    def file_saved(created=False, update_fields=None, **kwargs):
+        # A new upload is not shown anywhere yet; Wagtail fills in a file's hash and size the first
+        # time it needs them: nothing shown changes.
+        if created or (update_fields is not None and set(update_fields) <= {"file_hash", "file_size"}):
+            return
+        content_changed()
+
+    receivers = [
+        (ResourcePage, resource_saved, None),
+        (ResourceFile, part_changed, part_changed),
+        (ResourceGalleryImage, part_changed, part_changed),
+        (DocumentPreview, preview_changed, preview_changed),
+        (School, content_changed, content_changed),
+        (get_document_model(), file_saved, content_changed),
+        (get_image_model(), file_saved, content_changed),
+    ]
+    for model, on_save, on_delete in receivers:
+        uid = f"catalogue.caching.content.{model.__name__}"
+        post_save.connect(on_save, sender=model, dispatch_uid=uid + ".save", weak=False)
+        if on_delete is not None:
+            post_delete.connect(on_delete, sender=model, dispatch_uid=uid + ".delete", weak=False)
+    resource_counts_changed.connect(counts_changed, dispatch_uid="catalogue.caching.counts")
+
+    def migrated(**kwargs):
+        # A deploy: data migrations change pages without these signals, and the new code should
+        # not read copies pickled by the old one.
+        try:
+            with transaction.atomic():
+                content_changed()
+        except DatabaseError:  # catalogue's tables not migrated yet (a partial migrate)
+            pass
+
+    from django.apps import apps
+
+    post_migrate.connect(
+        migrated, sender=apps.get_app_config("catalogue"), dispatch_uid="catalogue.caching.migrated", weak=False
+    )

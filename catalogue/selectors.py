@@ -3,6 +3,7 @@
 from django.db.models import F, Q
 from wagtail.models import Page
 
+from . import caching
 from .models import ResourceFile, ResourcePage
 from .models.pages import live_resources
 from .permissions import Ability, can
@@ -66,7 +67,11 @@ def user_can_edit_page(user, page: Page) -> bool:
 
 
 def resource_is_public(resource: ResourcePage) -> bool:
-    return live_resources().filter(pk=resource.pk).exists()
+    """Whether the public may see `resource`: live, and under no view restriction. `resource` was
+    read from the database in this request (or from the content cache under the current version
+    token, which every unpublish replaces), so its `live` is the answer a query would give; the
+    restrictions come from the cached structure, as they do for every listing (`live_resources`)."""
+    return bool(resource.live) and not caching.restricted(resource)
 
 
 def resource_file_visible_to(user, resource_file: ResourceFile) -> bool:

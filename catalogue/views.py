@@ -19,7 +19,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 from wagtail.models import Page
 
-from . import selectors, services
+from . import caching, selectors, services
 from .http import media_file_response, ranged_file_response
 from .models import DocumentPreview, LearningRecord, ResourceFile, ResourcePage
 from .selectors import resource_is_public, user_can_edit_page
@@ -31,10 +31,22 @@ from .signals import resource_accessed
 PRIVATE_MEDIA_PREFIXES = ("documents/", "original_images/", "previews/")
 
 
+def _file_with_resource(file_id: int) -> ResourceFile | None:
+    """The file with its document and resource, and the resource's named file list, as the
+    response needs them (kept by caching.content() with a shared cache: no query when warm)."""
+    resource_file = ResourceFile.objects.select_related("document", "page").filter(pk=file_id).first()
+    if resource_file is not None:
+        caching.taxonomy_attach([resource_file.page])  # the type names the download: no query for it
+        resource_file.page.file_list  # noqa: B018  (a cached property: kept with the file)
+    return resource_file
+
+
 @require_safe
 def resource_file(request, file_id: int, filename: str):
     """Stream one file of a resource: inline for the player (with Range), or as a download."""
-    resource_file = get_object_or_404(ResourceFile.objects.select_related("document", "page"), pk=file_id)
+    resource_file = caching.content("file", str(file_id), lambda: _file_with_resource(file_id))
+    if resource_file is None:
+        raise Http404
     resource = resource_file.page
     public = resource_is_public(resource)
     if not (public or user_can_edit_page(request.user, resource)):

@@ -126,6 +126,24 @@ def version_bump(name: str) -> None:
         snapshot[name] = token
 
 
+def request_memo(name: str, compute):
+    """`compute()` once per request, kept with the request's version tokens (outside a request:
+    every call computes)."""
+    snapshot = getattr(_request, "versions", None)
+    if snapshot is None:
+        return compute()
+    key = "memo:" + name
+    if key not in snapshot:
+        snapshot[key] = compute()
+    return snapshot[key]
+
+
+def request_memo_forget(name: str) -> None:
+    snapshot = getattr(_request, "versions", None)
+    if snapshot is not None:
+        snapshot.pop("memo:" + name, None)
+
+
 def shared_is_local() -> bool:
     """Whether the default cache is this process's memory already (the embedded default, tests).
 

@@ -18,11 +18,13 @@ from .pages import (
 )
 from .personal import Favourite, LearningRecord
 from .taxonomy import Grade, Region, ResourceType, School, Stage, Subject, Theme, Topic
+from .versions import ContentVersion
 
 __all__ = [
     "ROLE_GROUP_NAMES",
     "CampaignPage",
     "Confirmation",
+    "ContentVersion",
     "DocumentPreview",
     "Favourite",
     "Grade",

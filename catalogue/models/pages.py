@@ -12,7 +12,8 @@ resource lives under its campaign and appears on its theme's and topic's pages.
 import re
 
 from django import forms
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Page as DjangoPage
 from django.db import models
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
@@ -43,8 +44,9 @@ def live_resources():
 
 def listing(queryset):
     """A queryset of live_resources() for cards: only the cover joined; theme, topic, stage, type and
-    region are attached from the cached structure when it is evaluated (caching.taxonomy_attach)."""
-    return queryset.select_related(None).select_related("cover_image")
+    region are attached from the cached structure when it is evaluated (caching.taxonomy_attach).
+    Cards never show the description: it is not read, and not kept with them (caching.content)."""
+    return queryset.select_related(None).select_related("cover_image").defer("description")
 
 
 class ListingPaginator(Paginator):
@@ -59,16 +61,29 @@ def filter_resources(queryset, params):
     chosen = {}
     for key, field in (("subject", "subjects"), ("stage", "stage"), ("type", "resource_type")):
         value = params.get(key, "")
-        if value.isdigit():
+        if value.isascii() and value.isdigit():  # "²" is a digit to Python, not to int()
             queryset = queryset.filter(**{f"{field}__id": int(value)})
             chosen[key] = int(value)
     # Only the subject filter joins a many-to-many table (and could repeat a row).
     return (queryset.distinct() if "subject" in chosen else queryset), chosen
 
 
-def paginate(request, queryset):
+def paginate(request, queryset, *, kept_as: str = ""):
+    """The page of cards the request asks for (`?page=`; a number out of range gives the last page,
+    anything else the first). With `kept_as`, the listing's count and each page of cards are kept
+    by catalogue.caching.content() under that name (a listing page and its filters)."""
     paginator = ListingPaginator(listing(queryset), RESOURCES_PER_PAGE)
-    return paginator.get_page(request.GET.get("page"))
+    if not kept_as:
+        return paginator.get_page(request.GET.get("page"))
+    paginator.count = caching.content("listing-count", kept_as, lambda: paginator.count)
+    try:
+        number = paginator.validate_number(request.GET.get("page") or 1)
+    except PageNotAnInteger:
+        number = 1
+    except EmptyPage:
+        number = paginator.num_pages
+    cards = caching.content("listing", f"{kept_as}:{number}", lambda: list(paginator.page(number).object_list))
+    return DjangoPage(cards, number, paginator)
 
 
 class CachedRestrictionsMixin:
@@ -96,9 +111,25 @@ class ListingMixin:
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         queryset, chosen = filter_resources(self.resource_queryset(), request.GET)
-        context["resources"] = paginate(request, queryset.order_by("-first_published_at", "-id"))
-        context["chosen"] = chosen
         site = caching.structure()
+        # Kept (with a shared cache) only for filters the site offers: ids nobody offers would let
+        # a visitor fill the cache with listings no one else asks for.
+        offered = {
+            "subject": {s.pk for s in site.subjects},
+            "stage": {s.pk for s in site.stages},
+            "type": {t.pk for t in site.resource_types},
+        }
+        kept_as = ""
+        # A preview lists what the draft's taxonomy would list: never kept. One filter at most:
+        # every combination of three would multiply what is kept for rare requests.
+        if (
+            not getattr(request, "is_preview", False)
+            and len(chosen) <= 1
+            and all(value in offered[key] for key, value in chosen.items())
+        ):
+            kept_as = f"{self.pk}:" + ":".join(str(chosen.get(key, "")) for key in ("subject", "stage", "type"))
+        context["resources"] = paginate(request, queryset.order_by("-first_published_at", "-id"), kept_as=kept_as)
+        context["chosen"] = chosen
         context["subjects"] = site.subjects
         context["stages"] = site.stages
         context["resource_types"] = site.resource_types
@@ -126,19 +157,25 @@ class HomePage(CachedRestrictionsMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         site = caching.structure()
+        context["theme_cards"] = site.cards_under(self)
+        context["campaigns"] = site.campaigns
+        context.update(caching.content("home", str(self.pk), self.listings))
+        return context
+
+    @staticmethod
+    def listings() -> dict:
         resources = listing(live_resources().prefetch_related(None))
         latest = list(resources.order_by("-first_published_at", "-id")[:8])
         most_visited = list(resources.filter(view_count__gt=0).order_by("-view_count", "-id")[:8])
         national = list(resources.filter(source=ResourcePage.Source.NATIONAL)[:4])
         prefetch_related_objects(latest + most_visited + national, "subjects")  # one query for the three
         caching.taxonomy_attach(latest + most_visited + national)
-        context["theme_cards"] = site.cards_under(self)
-        context["latest"] = latest
-        context["most_visited"] = most_visited
-        context["campaigns"] = site.campaigns
-        context["national"] = national
-        context["resource_total"] = resources.count()
-        return context
+        return {
+            "latest": latest,
+            "most_visited": most_visited,
+            "national": national,
+            "resource_total": resources.count(),
+        }
 
 
 class ThemePage(CachedRestrictionsMixin, ListingMixin, Page):
@@ -188,6 +225,10 @@ class TopicPage(CachedRestrictionsMixin, ListingMixin, Page):
 
     def resource_queryset(self):
         return live_resources().filter(topic_id=self.topic_id)
+
+    def route_prepare(self):
+        """The breadcrumb's theme page (treebeard keeps it on the page): kept with the page."""
+        self.get_parent()
 
 
 class CampaignPage(CachedRestrictionsMixin, ListingMixin, Page):
@@ -383,10 +424,20 @@ class ResourcePage(CachedRestrictionsMixin, Page):
                 learning_visit_record(user=request.user, resource=self)
         return response
 
+    def route_prepare(self):
+        """Read everything the page shows, so that a page kept by catalogue.caching.content() is
+        served without a query."""
+        gallery = Prefetch("gallery_images", queryset=ResourceGalleryImage.objects.select_related("image"))
+        prefetch_related_objects([self], "subjects", "grades", gallery)
+        for f in self.file_list:  # a cached property: kept with the page
+            # Wagtail saves a document's size the first time it is asked for: the kept copy must
+            # carry it, or every view of the copy would save it again.
+            f.document.get_file_size()
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         gallery = Prefetch("gallery_images", queryset=ResourceGalleryImage.objects.select_related("image"))
-        prefetch_related_objects([self], "subjects", "grades", gallery)
+        prefetch_related_objects([self], "subjects", "grades", gallery)  # nothing when routed: route_prepare
         # The reader's own state (收藏, where the video stopped): signed-in readers only, so
         # anonymous pages cost no query for it.
         if request.user.is_authenticated:

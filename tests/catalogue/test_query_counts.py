@@ -12,7 +12,6 @@ from wagtail.models import PageViewRestriction
 
 from catalogue.models import (
     CampaignPage,
-    ResourceGalleryImage,
     ResourceIndexPage,
     ResourcePage,
     Role,
@@ -20,7 +19,6 @@ from catalogue.models import (
     Theme,
     TopicPage,
 )
-from catalogue.services import national_index_ensure
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -28,29 +26,12 @@ pytestmark = pytest.mark.django_db
 MAX_QUERIES = 8
 
 
-@pytest.fixture
-def catalogue_site(site_pages):
-    """A catalogue as a visitor meets it: resources with covers, videos, downloads and a gallery,
-    national resources, several campaigns, popular items."""
-    video = factories.document("微课", name="lesson.mp4", data=b"\x00\x00\x00\x18ftypmp42" + bytes(1000))
-    design = factories.document("教学设计", name="设计.pdf")
-    first = factories.resource(
-        title="嵖岈山｜花岗岩地貌的形成",
-        files=[(video, "video"), (design, "document")],
-        subjects=("地理", "科学"),
-        school=factories.school_(name="遂平县第一初级中学"),
-        view_count=12,
-    )
-    gallery = factories.resource(title="嵖岈山｜奇石图集", resource_type="gallery", subjects=("美术",))
-    for caption in ("一", "二", "三"):
-        ResourceGalleryImage.objects.create(page=gallery, image=factories.image(f"奇石{caption}"), caption=caption)
-    for i in range(14):
-        factories.resource(title=f"杨靖宇｜第{i}课", topic="杨靖宇将军纪念馆", view_count=i)
-    factories.campaign(year=2025, open_now=False)
-    national = national_index_ensure()
-    for i in range(3):
-        factories.resource(title=f"国家平台资源{i}", parent=national, source=ResourcePage.Source.NATIONAL)
-    return {"resource": first, "gallery": gallery}
+@pytest.fixture(params=["read", "kept"])
+def content_cache(request, settings):
+    """Each edit test twice: pages read from the database, and pages kept by catalogue.caching.content()
+    as production does with Redis (tests/catalogue/test_content_cache.py has the rest)."""
+    settings.CATALOGUE_CONTENT_CACHE = request.param == "kept"
+    return request.param
 
 
 def public_pages(site):
@@ -155,7 +136,7 @@ def test_the_resource_page_still_shows_everything_it_did(client, catalogue_site)
     assert gallery.count('<figure><a href="/media/images/') == 3
 
 
-def test_a_theme_renamed_in_the_admin_shows_at_once(admin_client, client, catalogue_site):
+def test_a_theme_renamed_in_the_admin_shows_at_once(admin_client, client, catalogue_site, content_cache):
     theme = Theme.objects.get(name="自然风貌")
     assert ">自然风貌</a>" in client.get("/").content.decode()  # the menu is cached now
     response = admin_client.post(
@@ -176,7 +157,9 @@ def test_a_subject_added_in_the_admin_is_offered_by_the_filters_at_once(admin_cl
     assert f'<option value="{subject.pk}">书法</option>' in client.get(topic_url).content.decode()
 
 
-def test_a_topic_page_unpublished_in_the_admin_leaves_the_menus_at_once(admin_client, client, catalogue_site):
+def test_a_topic_page_unpublished_in_the_admin_leaves_the_menus_at_once(
+    admin_client, client, catalogue_site, content_cache
+):
     topic = TopicPage.objects.get(topic__name="嵖岈山")
     assert topic.url in client.get("/").content.decode()
     assert topic.url in client.get(topic.get_parent().url).content.decode()
@@ -187,7 +170,7 @@ def test_a_topic_page_unpublished_in_the_admin_leaves_the_menus_at_once(admin_cl
     assert client.get(topic.url).status_code == 404  # the cached route does not outlive it
 
 
-def test_a_private_section_set_in_the_admin_is_private_at_once(admin_client, client, catalogue_site):
+def test_a_private_section_set_in_the_admin_is_private_at_once(admin_client, client, catalogue_site, content_cache):
     resource = catalogue_site["resource"]
     campaign = CampaignPage.objects.get(year=2026)
     assert resource.title in client.get("/").content.decode()
@@ -199,7 +182,9 @@ def test_a_private_section_set_in_the_admin_is_private_at_once(admin_client, cli
     assert resource.title not in client.get(TopicPage.objects.get(topic__name="嵖岈山").url).content.decode()
 
 
-def test_a_moved_or_renamed_page_is_never_served_from_a_stale_route(admin_client, client, catalogue_site):
+def test_a_moved_or_renamed_page_is_never_served_from_a_stale_route(
+    admin_client, client, catalogue_site, content_cache
+):
     resource = catalogue_site["resource"]
     old_url = resource.url
     assert client.get(old_url).status_code == 200  # its route is cached now
@@ -210,7 +195,7 @@ def test_a_moved_or_renamed_page_is_never_served_from_a_stale_route(admin_client
     assert client.get(ResourcePage.objects.get(pk=resource.pk).url).status_code == 200
 
 
-def test_the_home_page_edited_and_published_shows_at_once(client, catalogue_site):
+def test_the_home_page_edited_and_published_shows_at_once(client, catalogue_site, content_cache):
     """The site and its home page are cached for routing (CachedSiteMiddleware): publishing the home
     page replaces them."""
     from catalogue.models import HomePage

@@ -20,7 +20,7 @@ import itertools, uuid
 taxonomy_pages_sync()
 factories._seq = itertools.count(uuid.uuid4().int % 10**9)  # the database outlives a run: a slug of its own
 resource = factories.resource(title='缓存层测试资源')
-print(json.dumps({'url': resource.url, 'image': resource.cover_image_id, 'theme': resource.theme_id, 'name': resource.theme.name}))
+print(json.dumps({'id': resource.pk, 'title': resource.title, 'url': resource.url, 'image': resource.cover_image_id, 'theme': resource.theme_id, 'name': resource.theme.name}))
 """
 
 RENAME = """
@@ -35,6 +35,16 @@ from wagtail.images import get_image_model
 image = get_image_model().objects.get(pk={pk})
 for rendition in image.renditions.all():
     rendition.delete()  # Wagtail's own post_delete purges the rendition cache
+"""
+
+UNPUBLISH = """
+from catalogue.models import ResourcePage
+ResourcePage.objects.get(pk={pk}).unpublish()
+"""
+
+REPUBLISH = """
+from catalogue.models import ResourcePage
+ResourcePage.objects.get(pk={pk}).get_latest_revision().publish()
 """
 
 RENDITIONS = """
@@ -121,6 +131,25 @@ def test_a_purged_rendition_is_never_shown_again_by_any_worker(site):
     existing = set(shell(env, RENDITIONS.format(pk=created["image"])).split())
     assert shown and shown <= existing  # made again, and every worker shows the new files
     assert not shown & before  # the old files are still on disk (the worker deletes them): new names
+
+
+def test_a_resource_unpublished_elsewhere_is_gone_at_once_from_every_worker(site):
+    """Production keeps whole pages (catalogue.caching.content): unpublishing must drop them in
+    every worker at their next request, the page and its cards alike."""
+    server, env, created = site
+    for text in many(server, "/"):
+        assert created["title"] in text  # kept by both workers now
+    many(server, created["url"])
+    shell(env, UNPUBLISH.format(pk=created["id"]))
+    try:
+        for _ in range(12):
+            assert server.get(created["url"]).status_code == 404
+        for text in many(server, "/"):
+            assert created["title"] not in text
+    finally:
+        shell(env, REPUBLISH.format(pk=created["id"]))
+    for text in many(server, created["url"]):
+        assert created["title"] in text
 
 
 def test_pages_need_one_redis_round_trip_when_warm(site, redis_server):

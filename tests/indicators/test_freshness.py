@@ -53,6 +53,18 @@ def production_recording(settings):
 
 
 def views(resource) -> int:
+    """The resource's view count. The tests' in-memory SQLite is shared by threads without a busy
+    timeout: a read that meets the refresh thread's write transaction is told "table is locked"
+    at once, where a file database would wait; such a read is asked again."""
+    from django.db import OperationalError
+
+    for _ in range(50):
+        try:
+            return ResourcePage.objects.get(pk=resource.pk).view_count
+        except OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(0.1)
     return ResourcePage.objects.get(pk=resource.pk).view_count
 
 
