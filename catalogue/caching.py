@@ -349,8 +349,8 @@ def _custom_routes() -> bool:
 
 def route(root, request, path_components):
     """The page at `path_components` below `root`, found with one query when its id and type are
-    cached (with a shared cache, with none when the page itself is kept: `content()`); None when
-    Wagtail's own walk down the tree must decide."""
+    cached (with a shared cache, none but the content version's when the page itself is kept:
+    `content()`); None when Wagtail's own walk down the tree must decide."""
     if not path_components or _custom_routes():
         return None
     url_path = root.url_path + "/".join(path_components) + "/"

@@ -33,7 +33,8 @@ PRIVATE_MEDIA_PREFIXES = ("documents/", "original_images/", "previews/")
 
 def _file_with_resource(file_id: int) -> ResourceFile | None:
     """The file with its document and resource, and the resource's named file list, as the
-    response needs them (kept by caching.content() with a shared cache: no query when warm)."""
+    response needs them (kept by caching.content() with a shared cache: when warm, no query but
+    the content version's)."""
     resource_file = ResourceFile.objects.select_related("document", "page").filter(pk=file_id).first()
     if resource_file is not None:
         caching.taxonomy_attach([resource_file.page])  # the type names the download: no query for it

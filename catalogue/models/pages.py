@@ -425,8 +425,8 @@ class ResourcePage(CachedRestrictionsMixin, Page):
         return response
 
     def route_prepare(self):
-        """Read everything the page shows, so that a page kept by catalogue.caching.content() is
-        served without a query."""
+        """Read everything the page shows (no query when already read), so that a page kept by
+        catalogue.caching.content() is served with none but the content version's."""
         gallery = Prefetch("gallery_images", queryset=ResourceGalleryImage.objects.select_related("image"))
         prefetch_related_objects([self], "subjects", "grades", gallery)
         for f in self.file_list:  # a cached property: kept with the page
@@ -436,8 +436,7 @@ class ResourcePage(CachedRestrictionsMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        gallery = Prefetch("gallery_images", queryset=ResourceGalleryImage.objects.select_related("image"))
-        prefetch_related_objects([self], "subjects", "grades", gallery)  # nothing when routed: route_prepare
+        self.route_prepare()  # nothing to read when the cached routing already did
         # The reader's own state (收藏, where the video stopped): signed-in readers only, so
         # anonymous pages cost no query for it.
         if request.user.is_authenticated:
